@@ -1,0 +1,86 @@
+"""Extension points through which domain apps add to the core pages.
+
+portal must not import any domain app (DESIGN.md), so the apps register here from
+their AppConfig.ready(): dashboard cards, navigation links and activity labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url_name: str
+    roles: tuple[str, ...] = ()  # empty: everyone; "warga" etc. restricts to those roles
+    public: bool = False  # shown to visitors who are not signed in
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    """A card on the signed-in dashboard: `context` returns the template's context or None to hide it."""
+
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any] | None]
+    roles: tuple[str, ...] = ()
+    order: int = 50
+
+
+@dataclass
+class _Registry:
+    nav: list[NavLink] = field(default_factory=list)
+    cards: list[DashboardCard] = field(default_factory=list)
+    verbs: dict[str, str] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def register_nav(link: NavLink) -> None:
+    if link not in _registry.nav:
+        _registry.nav.append(link)
+        _registry.nav.sort(key=lambda item: item.order)
+
+
+def register_card(card: DashboardCard) -> None:
+    if card not in _registry.cards:
+        _registry.cards.append(card)
+        _registry.cards.sort(key=lambda item: item.order)
+
+
+def register_verb(verb: str, label: Any) -> None:
+    """A human label (lazy translation) for an activity verb, shown in activity lists."""
+    _registry.verbs[verb] = label
+
+
+def verb_label(verb: str) -> Any:
+    return _registry.verbs.get(verb, verb)
+
+
+def _allowed(roles: tuple[str, ...], user: Any) -> bool:
+    if not roles:
+        return True
+    return user.is_superuser or user.has_role(*roles)
+
+
+def nav_links_for(user: Any) -> list[NavLink]:
+    if not user.is_authenticated:
+        return [link for link in _registry.nav if link.public]
+    return [link for link in _registry.nav if _allowed(link.roles, user)]
+
+
+def cards_for(request: HttpRequest) -> list[tuple[DashboardCard, dict[str, Any]]]:
+    shown = []
+    for card in _registry.cards:
+        if not _allowed(card.roles, request.user):
+            continue
+        context = card.context(request)
+        if context is not None:
+            shown.append((card, context))
+    return shown
