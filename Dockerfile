@@ -44,7 +44,7 @@ RUN apt-get update \
 # (collectstatic/compilemessages touch neither the database nor encrypted data).
 # The real values come from the environment at run time (docker-compose.yml).
 RUN SECRET_KEY=build-only-not-secret \
-    FIELD_ENCRYPTION_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    FIELD_ENCRYPTION_SALT=build-only-not-secret \
     DATABASE_URL=postgres://build:build@localhost:5432/build \
     REDIS_URL=redis://localhost:6379/0 \
     MQTT_URL=mqtt://localhost:1883 \

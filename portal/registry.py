@@ -84,3 +84,21 @@ def cards_for(request: HttpRequest) -> list[tuple[DashboardCard, dict[str, Any]]
         if context is not None:
             shown.append((card, context))
     return shown
+
+
+# --- demo data -------------------------------------------------------------------
+_seeders: list[tuple[int, Callable[..., None]]] = []
+
+
+def register_seeder(seeder: Callable[..., None], order: int = 50) -> None:
+    """`seeder(stdout=..., rng=...)` adds an app's demo data; seed_demo runs them in order.
+
+    Each must be idempotent: seed_demo may run on every `make run`.
+    """
+    if all(existing is not seeder for _order, existing in _seeders):
+        _seeders.append((order, seeder))
+        _seeders.sort(key=lambda item: item[0])
+
+
+def seeders() -> list[Callable[..., None]]:
+    return [seeder for _order, seeder in _seeders]

@@ -224,7 +224,9 @@ STAFF_ROLES = ("pegawai", "atasan", "pejabat", "admin")
 
 # --- Personal data ------------------------------------------------------------
 # django-fernet-encrypted-fields derives its key from SECRET_KEY and this salt.
-SALT_KEY = env_list("FIELD_ENCRYPTION_SALT", "portal-nik-salt-development")
+SALT_KEY = env_list("FIELD_ENCRYPTION_SALT", "portal-nik-salt-development" if DEBUG else "")
+if not SALT_KEY:
+    raise RuntimeError("FIELD_ENCRYPTION_SALT must be set when DEBUG=0 (it keys the NIK encryption).")
 # Keyed hash for looking a NIK up without decrypting every row.
 NIK_HASH_KEY = env("NIK_HASH_KEY", SECRET_KEY)
 

@@ -1,0 +1,1 @@
+"""Benchmark suite: `python -m bench.run` (or `make bench`); see bench/README.md."""

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Start the portal: web (gunicorn), a Celery worker and Celery beat, in the foreground.
+# Ctrl-C stops all three. Embedded mode unless DATABASE_URL / REDIS_URL / MQTT_URL are set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+mkdir -p var/log
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping the portal…"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+$PY -m gunicorn portal.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" \
+  --access-logfile var/log/web-access.log --error-logfile var/log/web.log &
+pids+=($!)
+$PY -m celery -A portal worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}" \
+  --logfile var/log/worker.log &
+pids+=($!)
+$PY -m celery -A portal beat --loglevel INFO --logfile var/log/beat.log \
+  --schedule var/celerybeat-schedule &
+pids+=($!)
+
+mode="embedded (SQLite under var/, Celery over var/celery, email to the console)"
+[ -n "${DATABASE_URL:-}${REDIS_URL:-}${MQTT_URL:-}" ] && mode="real services (DATABASE_URL/REDIS_URL/MQTT_URL)"
+cat <<MSG
+
+  Portal Layanan Publik is running: http://$HOST:$PORT
+  Mode: $mode
+  Logs: var/log/ (web, worker, beat). Press Ctrl-C to stop.
+
+MSG
+$PY -c "from portal.demo import DEMO_LOGINS, DEMO_PASSWORD
+print('  Demo logins (password: %s):' % DEMO_PASSWORD)
+for role, email in DEMO_LOGINS: print('    %-24s %s' % (role, email))" 2>/dev/null || true
+echo
+
+# Stop everything as soon as any of the three dies.
+wait -n
+echo "A portal process stopped; see var/log/." >&2
+exit 1
