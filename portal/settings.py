@@ -171,7 +171,9 @@ else:
         "store_processed": False,
     }
 # Periodic jobs; django-celery-beat copies them into the database, where admins edit them.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "clear-expired-sessions": {"task": "portal.clear_expired_sessions", "schedule": 24 * 60 * 60},
+}
 
 # --- MQTT -------------------------------------------------------------------
 MQTT_URL = env("MQTT_URL")

@@ -87,9 +87,9 @@ def test_citizen_signs_up_confirms_email_and_completes_profile(live_server, page
     expect(page).to_have_url(live_server.url + "/profil/ubah/")
 
     page.get_by_label("Nama lengkap").fill("Siti Rahmawati")
-    page.get_by_label("NIK", exact=True).fill(NIK[:-1])  # 15 digits
+    page.get_by_label(re.compile(r"^NIK\b")).fill(NIK[:-1])  # 15 digits
     page.get_by_label("Tanggal lahir").fill("1990-05-01")
-    page.get_by_label("Kelurahan/desa").select_option(value=str(kelurahan.pk))
+    page.get_by_label("Kelurahan/desa").select_option(label="Dago — Coblong")
     page.get_by_role("button", name="Simpan").click()
 
     expect(page).to_have_url(live_server.url + "/profil/ubah/")
@@ -98,7 +98,7 @@ def test_citizen_signs_up_confirms_email_and_completes_profile(live_server, page
 
     # The NIK field never echoes what was typed back; the other fields keep their values.
     expect(page.get_by_label("Nama lengkap")).to_have_value("Siti Rahmawati")
-    page.get_by_label("NIK", exact=True).fill(NIK)
+    page.get_by_label(re.compile(r"^NIK\b")).fill(NIK)
     page.get_by_role("button", name="Simpan").click()
 
     expect(page).to_have_url(live_server.url + "/profil/")
