@@ -11,4 +11,8 @@ class GamificationConfig(AppConfig):
     def ready(self) -> None:
         from portal.registry import NavLink, register_nav
 
-        register_nav(NavLink(_("Misi Harian"), "gamification:index", roles=("warga",), public=False, order=50))
+        register_nav(
+            NavLink(
+                _("Misi Harian"), "gamification:index", roles=("warga",), public=False, order=50
+            )
+        )

@@ -11,4 +11,6 @@ class InfrastructureConfig(AppConfig):
     def ready(self) -> None:
         from portal.registry import NavLink, register_nav
 
-        register_nav(NavLink(_("Infrastruktur"), "infrastructure:index", roles=(), public=True, order=10))
+        register_nav(
+            NavLink(_("Infrastruktur"), "infrastructure:index", roles=(), public=True, order=10)
+        )

@@ -11,4 +11,12 @@ class LeaveConfig(AppConfig):
     def ready(self) -> None:
         from portal.registry import NavLink, register_nav
 
-        register_nav(NavLink(_("Cuti & Presensi"), "leave:index", roles=("pegawai", "atasan"), public=False, order=30))
+        register_nav(
+            NavLink(
+                _("Cuti & Presensi"),
+                "leave:index",
+                roles=("pegawai", "atasan"),
+                public=False,
+                order=30,
+            )
+        )

@@ -11,4 +11,6 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from portal.registry import NavLink, register_nav
 
-        register_nav(NavLink(_("Notifikasi"), "notifications:index", roles=(), public=False, order=20))
+        register_nav(
+            NavLink(_("Notifikasi"), "notifications:index", roles=(), public=False, order=20)
+        )

@@ -20,12 +20,67 @@ from portal.models import CitizenDocument, CitizenProfile, Region, User
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published demo credential, DEBUG only
 DEMO_DOMAIN = "demo.portal.go.id"
 
-FIRST_NAMES_M = ["Agus", "Budi", "Dedi", "Eko", "Fajar", "Hendra", "Iwan", "Joko", "Rizky", "Yusuf",
-                 "Asep", "Ujang", "Dadang", "Cecep", "Galih", "Bayu", "Teguh", "Wahyu", "Arif", "Dimas"]
-FIRST_NAMES_F = ["Ayu", "Dewi", "Euis", "Fitri", "Indah", "Lestari", "Nurul", "Putri", "Rina", "Siti",
-                 "Neng", "Wulan", "Yanti", "Ratna", "Sri", "Tuti", "Intan", "Maya", "Anisa", "Dian"]
-LAST_NAMES = ["Saputra", "Hidayat", "Permana", "Nugraha", "Kurniawan", "Setiawan", "Rahmawati",
-              "Pratama", "Suryadi", "Wijaya", "Gunawan", "Sutisna", "Ramdani", "Maulana", "Lestari"]
+FIRST_NAMES_M = [
+    "Agus",
+    "Budi",
+    "Dedi",
+    "Eko",
+    "Fajar",
+    "Hendra",
+    "Iwan",
+    "Joko",
+    "Rizky",
+    "Yusuf",
+    "Asep",
+    "Ujang",
+    "Dadang",
+    "Cecep",
+    "Galih",
+    "Bayu",
+    "Teguh",
+    "Wahyu",
+    "Arif",
+    "Dimas",
+]
+FIRST_NAMES_F = [
+    "Ayu",
+    "Dewi",
+    "Euis",
+    "Fitri",
+    "Indah",
+    "Lestari",
+    "Nurul",
+    "Putri",
+    "Rina",
+    "Siti",
+    "Neng",
+    "Wulan",
+    "Yanti",
+    "Ratna",
+    "Sri",
+    "Tuti",
+    "Intan",
+    "Maya",
+    "Anisa",
+    "Dian",
+]
+LAST_NAMES = [
+    "Saputra",
+    "Hidayat",
+    "Permana",
+    "Nugraha",
+    "Kurniawan",
+    "Setiawan",
+    "Rahmawati",
+    "Pratama",
+    "Suryadi",
+    "Wijaya",
+    "Gunawan",
+    "Sutisna",
+    "Ramdani",
+    "Maulana",
+    "Lestari",
+]
 UNITS = ["BKPSDM", "Dinas PUPR", "Diskominfo"]
 
 
@@ -35,7 +90,9 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def _make_user(email: str, display_name: str, roles: list[str], *, staff: bool = False, superuser: bool = False) -> User:
+def _make_user(
+    email: str, display_name: str, roles: list[str], *, staff: bool = False, superuser: bool = False
+) -> User:
     user, _created = User.objects.get_or_create(
         email=email,
         defaults={
@@ -45,12 +102,16 @@ def _make_user(email: str, display_name: str, roles: list[str], *, staff: bool =
             "password": _demo_password_hash(),
         },
     )
-    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
     user.groups.add(*Group.objects.filter(name__in=roles))
     return user
 
 
-def _nik(rng: random.Random, kecamatan_code: str, birth: datetime.date, female: bool, seq: int) -> str:
+def _nik(
+    rng: random.Random, kecamatan_code: str, birth: datetime.date, female: bool, seq: int
+) -> str:
     day = birth.day + (40 if female else 0)
     return f"{kecamatan_code.replace('.', '')}{day:02d}{birth.month:02d}{birth.year % 100:02d}{seq:04d}"
 
@@ -88,7 +149,9 @@ def seed_core(*, stdout, rng: random.Random) -> None:
         _make_user(f"atasan.{slug}@{DEMO_DOMAIN}", f"Kepala {unit}", ["pegawai", "atasan"])
         for index in range(1, 10):
             first = rng.choice(FIRST_NAMES_F + FIRST_NAMES_M)
-            _make_user(f"pegawai{unit_index}{index:02d}@{DEMO_DOMAIN}", f"{first} ({unit})", ["pegawai"])
+            _make_user(
+                f"pegawai{unit_index}{index:02d}@{DEMO_DOMAIN}", f"{first} ({unit})", ["pegawai"]
+            )
     _make_user(f"pejabat.pupr@{DEMO_DOMAIN}", "Pejabat Dinas PUPR", ["pegawai", "pejabat"])
     _make_user(f"admin@{DEMO_DOMAIN}", "Administrator", ["admin"], staff=True, superuser=True)
 

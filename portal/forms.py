@@ -81,7 +81,10 @@ class CitizenDocumentForm(forms.ModelForm):
     class Meta:
         model = CitizenDocument
         fields = ["kind", "number", "expires_on", "note"]
-        widgets = {"expires_on": DateInput(), "number": forms.TextInput(attrs={"autocomplete": "off"})}
+        widgets = {
+            "expires_on": DateInput(),
+            "number": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

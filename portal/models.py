@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from encrypted_fields.fields import EncryptedCharField
 
 from portal import validators
@@ -61,7 +62,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("pengguna")
-        verbose_name_plural = _("pengguna")
+        verbose_name_plural = pgettext_lazy("plural", "pengguna")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
@@ -109,7 +110,7 @@ class Region(models.Model):
 
     class Meta:
         verbose_name = _("wilayah")
-        verbose_name_plural = _("wilayah")
+        verbose_name_plural = pgettext_lazy("plural", "wilayah")
         ordering = ["code"]
         indexes = [models.Index(fields=["level", "name"])]
 
@@ -143,7 +144,7 @@ class CitizenProfile(models.Model):
 
     class Meta:
         verbose_name = _("profil warga")
-        verbose_name_plural = _("profil warga")
+        verbose_name_plural = pgettext_lazy("plural", "profil warga")
         constraints = [
             models.UniqueConstraint(
                 fields=["nik_digest"],
@@ -155,13 +156,13 @@ class CitizenProfile(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @property
-    def nik_masked(self) -> str:
-        return mask_identifier(self.nik)
-
     def save(self, *args, **kwargs):
         self.nik_digest = validators.nik_digest(self.nik) if self.nik else ""
         super().save(*args, **kwargs)
+
+    @property
+    def nik_masked(self) -> str:
+        return mask_identifier(self.nik)
 
 
 class CitizenDocument(models.Model):
@@ -187,7 +188,7 @@ class CitizenDocument(models.Model):
 
     class Meta:
         verbose_name = _("dokumen warga")
-        verbose_name_plural = _("dokumen warga")
+        verbose_name_plural = pgettext_lazy("plural", "dokumen warga")
         ordering = ["expires_on"]
         indexes = [
             models.Index(fields=["owner", "expires_on"]),
@@ -225,7 +226,7 @@ class Activity(models.Model):
 
     class Meta:
         verbose_name = _("aktivitas")
-        verbose_name_plural = _("aktivitas")
+        verbose_name_plural = pgettext_lazy("plural", "aktivitas")
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["actor", "-created_at"]),

@@ -16,6 +16,8 @@ def document_list_for_user(*, user: User) -> QuerySet[CitizenDocument]:
 
 
 def kelurahan_choices() -> QuerySet[Region]:
-    return Region.objects.filter(level=Region.Level.KELURAHAN).select_related("parent").order_by(
-        "parent__name", "name"
+    return (
+        Region.objects.filter(level=Region.Level.KELURAHAN)
+        .select_related("parent")
+        .order_by("parent__name", "name")
     )

@@ -12,7 +12,11 @@ from portal.validators import normalize_nik, validate_verb
 
 
 def activity_record(
-    *, actor: User, verb: str, target: models.Model | None = None, data: dict[str, Any] | None = None
+    *,
+    actor: User,
+    verb: str,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Activity:
     """Record what `actor` did, inside the caller's transaction (the outbox of DESIGN.md).
 
@@ -44,12 +48,16 @@ def citizen_profile_update(*, user: User, **fields: Any) -> CitizenProfile:
     profile.save()
     if changed:
         # Field names only: the values (a NIK among them) never go into the log.
-        activity_record(actor=user, verb="profile.updated", target=profile, data={"fields": sorted(changed)})
+        activity_record(
+            actor=user, verb="profile.updated", target=profile, data={"fields": sorted(changed)}
+        )
     return profile
 
 
 @transaction.atomic
-def citizen_document_save(*, owner: User, document: CitizenDocument | None = None, **fields: Any) -> CitizenDocument:
+def citizen_document_save(
+    *, owner: User, document: CitizenDocument | None = None, **fields: Any
+) -> CitizenDocument:
     is_new = document is None
     document = document or CitizenDocument(owner=owner)
     if document.owner_id != owner.pk:

@@ -40,7 +40,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", True)
 TESTING = "pytest" in sys.modules or env_bool("TESTING", False)
 
-_DEV_SECRET = "insecure-development-key-only-for-the-embedded-mode-and-tests-0123456789"
+_DEV_SECRET = "insecure-development-key-only-for-the-embedded-mode-and-tests-0123456789"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG=0 (or SECRET_KEY_FILE).")
@@ -114,7 +114,9 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     # Embedded mode: web, worker and beat share one SQLite file; WAL and
     # IMMEDIATE transactions keep the three processes from tripping over locks.
@@ -135,7 +137,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache, Celery ---------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     # A file cache is shared by the embedded processes (allauth's rate limits need that).
     CACHES = {
@@ -186,7 +190,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -228,7 +235,9 @@ STAFF_ROLES = ("pegawai", "atasan", "pejabat", "admin")
 # django-fernet-encrypted-fields derives its key from SECRET_KEY and this salt.
 SALT_KEY = env_list("FIELD_ENCRYPTION_SALT", "portal-nik-salt-development" if DEBUG else "")
 if not SALT_KEY:
-    raise RuntimeError("FIELD_ENCRYPTION_SALT must be set when DEBUG=0 (it keys the NIK encryption).")
+    raise RuntimeError(
+        "FIELD_ENCRYPTION_SALT must be set when DEBUG=0 (it keys the NIK encryption)."
+    )
 # Keyed hash for looking a NIK up without decrypting every row.
 NIK_HASH_KEY = env("NIK_HASH_KEY", SECRET_KEY)
 
@@ -259,7 +268,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email -------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Portal Layanan Publik <noreply@portal.example.go.id>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", "Portal Layanan Publik <noreply@portal.example.go.id>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env("EMAIL_HOST")
 if EMAIL_HOST:

@@ -18,8 +18,46 @@ from django.utils.translation import gettext_lazy as _
 
 # Kemendagri province codes (11 Aceh … 96 Papua Barat Daya).
 PROVINCE_CODES = frozenset(
-    {11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62,
-     63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96}
+    {
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+        18,
+        19,
+        21,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        51,
+        52,
+        53,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        72,
+        73,
+        74,
+        75,
+        76,
+        81,
+        82,
+        91,
+        92,
+        93,
+        94,
+        95,
+        96,
+    }
 )
 
 _NIK_RE = re.compile(r"^\d{16}$")
@@ -68,7 +106,9 @@ def validate_nik(value: str) -> None:
             _("Tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak sah."), code="nik_birth_date"
         )
     if nik[12:16] == "0000":
-        raise ValidationError(_("Nomor urut NIK (4 angka terakhir) tidak boleh 0000."), code="nik_sequence")
+        raise ValidationError(
+            _("Nomor urut NIK (4 angka terakhir) tidak boleh 0000."), code="nik_sequence"
+        )
 
 
 def nik_matches_birth_date(nik: str, birth_date: datetime.date) -> bool:

@@ -59,7 +59,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Profil tersimpan."))
             return redirect("portal:profile")
-    return render(request, "portal/profile_edit.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "portal/profile_edit.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _get_document_for_user(request: HttpRequest, pk: int) -> CitizenDocument:

@@ -21,10 +21,10 @@ $PY -m gunicorn portal.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_WO
   --access-logfile var/log/web-access.log --error-logfile var/log/web.log &
 pids+=($!)
 $PY -m celery -A portal worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}" \
-  --logfile var/log/worker.log &
+  --logfile var/log/worker.log >>var/log/worker.log 2>&1 &
 pids+=($!)
 $PY -m celery -A portal beat --loglevel INFO --logfile var/log/beat.log \
-  --schedule var/celerybeat-schedule &
+  --schedule var/celerybeat-schedule >>var/log/beat.log 2>&1 &
 pids+=($!)
 
 mode="embedded (SQLite under var/, Celery over var/celery, email to the console)"
@@ -36,10 +36,7 @@ cat <<MSG
   Logs: var/log/ (web, worker, beat). Press Ctrl-C to stop.
 
 MSG
-$PY -c "from portal.demo import DEMO_LOGINS, DEMO_PASSWORD
-print('  Demo logins (password: %s):' % DEMO_PASSWORD)
-for role, email in DEMO_LOGINS: print('    %-24s %s' % (role, email))" 2>/dev/null || true
-echo
+$PY manage.py seed_demo --logins-only
 
 # Stop everything as soon as any of the three dies.
 wait -n
