@@ -4,8 +4,10 @@
 import os
 import sys
 
-if sys.version_info < (3, 12):
-    sys.exit(f"Portal Layanan Publik needs Python 3.12 or newer (Django 6.1); this is {sys.version.split()[0]}.")
+if sys.version_info < (3, 12):  # noqa: UP036 - a clear message beats a SyntaxError
+    sys.exit(
+        f"Portal Layanan Publik needs Python 3.12+ (Django 6.1); this is {sys.version.split()[0]}."
+    )
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ PARAMS: dict[str, Any] = {
     "duration_s": 10.0,
     "gunicorn_workers": 2,
     "gunicorn_worker_class": "sync",
+    "load_client": "asyncio, 1 process, a new connection per request",
     "debug": False,
     # documents per citizen; every document also adds one activity, plus the extra
     # activities below, so the activity log grows with it
@@ -33,6 +34,8 @@ PARAMS: dict[str, Any] = {
     "docs_large": 200,
     "activities_per_doc": 5,
     "load_dashboard_citizen": "large",
+    # sequential in-process requests (django.test.Client) timed for *_render_ms
+    "render_repeats": 20,
     "target_p95_ms": 100,
 }
 
@@ -68,9 +71,18 @@ def run(**overrides: Any) -> dict[str, Any]:
         common.log(f"creating citizens with {sizes} documents")
         data = common.call_in_subprocess(
             "bench.pages:prepare",
-            {"sizes": sizes, "activities_per_doc": params["activities_per_doc"]},
+            {
+                "sizes": sizes,
+                "activities_per_doc": params["activities_per_doc"],
+                "render_repeats": params["render_repeats"],
+            },
             env=env,
         )
+        for label, citizen in data["citizens"].items():
+            common.log(
+                f"citizen {label}: {citizen['documents']} documents, {citizen['activities']} activities, "
+                f"{citizen['queries']} queries per dashboard"
+            )
         session_key = data["citizens"][params["load_dashboard_citizen"]]["session_key"]
         loads: dict[str, dict[str, Any]] = {}
         with common.Gunicorn(
@@ -106,11 +118,6 @@ def run(**overrides: Any) -> dict[str, Any]:
             if any(load["errors"] for load in loads.values()):
                 common.log(f"gunicorn log:\n{server.log_tail()}")
 
-    for label, citizen in data["citizens"].items():
-        common.log(
-            f"citizen {label}: {citizen['documents']} documents, {citizen['activities']} activities, "
-            f"{citizen['queries']} queries per dashboard"
-        )
     metrics = _metrics(loads, data, params)
     targets = _targets(metrics, loads, data, params)
     return common.write_result(
@@ -140,13 +147,18 @@ def _metrics(
         metrics[f"{page}_errors"] = load["errors"]
         metrics[f"{page}_client_cpu_pct"] = round(load["client_cpu_pct"], 1)
         metrics[f"{page}_server_cpu_pct"] = round(load["server_cpu_pct"], 1)
+        metrics[f"{page}_machine_busy_pct"] = round(load["machine_busy_pct"], 1)
     metrics["errors"] = sum(load["errors"] for load in loads.values())
     metrics["requests"] = sum(load["requests"] for load in loads.values())
     metrics["home_bytes"] = loads["home"]["body_bytes"]
     citizens = data["citizens"]
-    metrics["home_queries"] = data["home_queries"]
-    metrics["login_queries"] = data["login_queries"]
-    metrics["dashboard_queries"] = citizens[params["load_dashboard_citizen"]]["queries"]
+    loaded = citizens[params["load_dashboard_citizen"]]
+    metrics["home_render_ms"] = round(data["home"]["render_ms"], 1)
+    metrics["login_render_ms"] = round(data["login"]["render_ms"], 1)
+    metrics["dashboard_render_ms"] = round(loaded["render_ms"], 1)
+    metrics["home_queries"] = data["home"]["queries"]
+    metrics["login_queries"] = data["login"]["queries"]
+    metrics["dashboard_queries"] = loaded["queries"]
     metrics["dashboard_queries_small"] = citizens["small"]["queries"]
     metrics["dashboard_queries_large"] = citizens["large"]["queries"]
     return metrics
@@ -192,9 +204,13 @@ def _targets(
 # --- Runs in a subprocess with the benchmark's Django environment ------------------------
 
 
-def prepare(*, sizes: dict[str, int], activities_per_doc: int) -> dict[str, Any]:
+def prepare(
+    *, sizes: dict[str, int], activities_per_doc: int, render_repeats: int
+) -> dict[str, Any]:
     """Create one verified citizen per size, sign each in, count the pages' queries."""
     import datetime
+    import statistics
+    import time
     from importlib import import_module
 
     import django
@@ -218,15 +234,37 @@ def prepare(*, sizes: dict[str, int], activities_per_doc: int) -> dict[str, Any]
     document_type = ContentType.objects.get_for_model(CitizenDocument)
     today = timezone.localdate()
 
-    def count_queries(client: Client, path: str) -> tuple[int, list[str], Any]:
-        client.get(path)  # first request warms per-process caches (content types, templates)
+    def measure(path: str, session_key: str = "") -> tuple[dict[str, Any], Any]:
+        """Queries of one request (after a warming one) and the median in-process time.
+
+        Like the load clients, every request comes from a fresh client that sends no
+        cookie but the session's: a first-time visitor, or a signed-in citizen.
+        """
+
+        client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
+
+        def get() -> Any:
+            client.cookies.clear()
+            if session_key:
+                client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+            return client.get(path)
+
+        get()  # the first request warms per-process caches (content types, templates)
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
+            response = get()
+        # Read now: every request start empties the connection's query log.
+        sql = [query["sql"] for query in captured.captured_queries]
         if response.status_code != 200:
             raise RuntimeError(
                 f"GET {path} answered {response.status_code} {response.get('Location', '')}"
             )
-        return len(captured), [query["sql"] for query in captured.captured_queries], response
+        timings = []
+        for _ in range(render_repeats):
+            started = time.perf_counter()
+            get()
+            timings.append((time.perf_counter() - started) * 1000)
+        measured = {"queries": len(sql), "sql": sql, "render_ms": statistics.median(timings)}
+        return measured, response
 
     citizens: dict[str, Any] = {}
     for index, (label, documents) in enumerate(sizes.items()):
@@ -271,27 +309,21 @@ def prepare(*, sizes: dict[str, int], activities_per_doc: int) -> dict[str, Any]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
 
-        client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
-        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-        queries, sql, response = count_queries(client, "/dasbor/")
+        measured, response = measure("/dasbor/", session.session_key)
         if f"Warga Bench {label.title()}".encode() not in response.content:
             raise RuntimeError("the dashboard did not show the signed-in citizen")
         citizens[label] = {
             "session_key": session.session_key,
             "documents": CitizenDocument.objects.filter(owner=user).count(),
             "activities": Activity.objects.filter(actor=user).count(),
-            "queries": queries,
-            "sql": sql,
+            **measured,
         }
 
-    anonymous = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
-    home_queries, _sql, _response = count_queries(anonymous, "/")
-    login_queries, _sql, _response = count_queries(anonymous, "/akun/login/")
     return {
         "citizens": citizens,
         "session_cookie_name": settings.SESSION_COOKIE_NAME,
-        "home_queries": home_queries,
-        "login_queries": login_queries,
+        "home": measure("/")[0],
+        "login": measure("/akun/login/")[0],
     }
 
 

@@ -15,6 +15,8 @@ import time
 import traceback
 from typing import Any
 
+from bench.common import RESULTS_DIR, BenchmarkError, format_value
+
 # Later issues append their benchmark modules here (bench/<name>.py).
 BENCHMARKS = ["pages"]
 
@@ -22,8 +24,6 @@ MIN_PYTHON = (3, 12)
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
-    from bench.common import format_value
-
     rows = [("name", "metric", "value")]
     for result in results:
         for metric, value in result["metrics"].items():
@@ -35,6 +35,13 @@ def _print_table(results: list[dict[str, Any]]) -> None:
         print(f"{name:<{widths[0]}} | {metric:<{widths[1]}} | {value:>{widths[2]}}")
         if index == 0:
             print(rule)
+    print()
+    for result in results:
+        machine = result["machine"]
+        print(
+            f"{result['name']}: {machine['cores']} cores, Python {machine['python']}, "
+            f"PostgreSQL {machine['postgres']}, CPU idle before {machine['cpu_idle_before']:.0%}"
+        )
     targets = [
         (result["name"], target) for result in results for target in result.get("targets", [])
     ]
@@ -80,27 +87,33 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         started = time.perf_counter()
         print(f"[bench] === {name} ===", file=sys.stderr, flush=True)
+        # A crashed run must not leave the previous run's figures looking current.
+        (RESULTS_DIR / f"{name}.json").unlink(missing_ok=True)
         try:
             module = importlib.import_module(f"bench.{name}")
             results.append(module.run())
         except KeyboardInterrupt:
             print(f"[bench] {name}: interrupted", file=sys.stderr)
             return 130
+        except BenchmarkError as error:
+            # An expected failure (service down, server not starting): the message says it all.
+            failures.append((name, error))
         except Exception as error:
             traceback.print_exc()
             failures.append((name, error))
         else:
             print(f"[bench] {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
-    _print_table(results)
+    if results:
+        _print_table(results)
     if failures:
         for name, error in failures:
-            summary = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            print(
-                f"\nbench: benchmark {name!r} crashed: {type(error).__name__}: {summary} "
-                "(traceback above)",
-                file=sys.stderr,
-            )
+            if isinstance(error, BenchmarkError):
+                message = str(error)
+            else:
+                first_line = (str(error).strip().splitlines() or [""])[0]
+                message = f"{type(error).__name__}: {first_line} (traceback above)"
+            print(f"\nbench: benchmark {name!r} crashed: {message}", file=sys.stderr)
         return 1
     return 0
 

@@ -17,5 +17,12 @@ class PortalConfig(AppConfig):
         dashboard.register()
         # Who changed what; encrypted identifiers are masked in the audit trail too.
         auditlog.register(User, exclude_fields=["password", "last_login"])
-        auditlog.register(CitizenProfile, mask_fields=["nik"], exclude_fields=["nik_digest"])
-        auditlog.register(CitizenDocument, mask_fields=["number"])
+        auditlog.register(
+            CitizenProfile,
+            mask_fields=["nik"],
+            mask_callable="portal.masking.mask_identifier",
+            exclude_fields=["nik_digest"],
+        )
+        auditlog.register(
+            CitizenDocument, mask_fields=["number"], mask_callable="portal.masking.mask_identifier"
+        )

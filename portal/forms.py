@@ -31,14 +31,17 @@ class CitizenProfileForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     kelurahan = KelurahanChoiceField(
-        queryset=kelurahan_choices(), required=False, label=_("Kelurahan/desa")
+        queryset=kelurahan_choices(),
+        required=False,
+        label=_("Kelurahan/desa"),
+        empty_label=_("Pilih kelurahan/desa"),
     )
 
     class Meta:
         model = CitizenProfile
         fields = ["full_name", "nik", "birth_date", "phone", "kelurahan"]
         widgets = {
-            "birth_date": DateInput(),
+            "birth_date": DateInput(attrs={"autocomplete": "bday"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
         }

@@ -31,5 +31,5 @@ class StaffMFARequiredMiddleware:
             and not request.path.startswith(_OPEN_PREFIXES)
             and not is_mfa_enabled(user)
         ):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+            return redirect(reverse("mfa_activate_totp", query={"next": request.get_full_path()}))
         return self.get_response(request)

@@ -150,6 +150,7 @@ class CitizenProfile(models.Model):
                 fields=["nik_digest"],
                 condition=~models.Q(nik_digest=""),
                 name="citizenprofile_nik_digest_unique",
+                violation_error_message=_("NIK ini sudah terdaftar pada akun lain."),
             )
         ]
 
@@ -157,8 +158,15 @@ class CitizenProfile(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        self.nik_digest = validators.nik_digest(self.nik) if self.nik else ""
+        self._set_nik_digest()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Before full_clean() checks constraints, so a duplicate NIK is a form error.
+        self._set_nik_digest()
+
+    def _set_nik_digest(self) -> None:
+        self.nik_digest = validators.nik_digest(self.nik) if self.nik else ""
 
     @property
     def nik_masked(self) -> str:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -243,7 +242,8 @@ NIK_HASH_KEY = env("NIK_HASH_KEY", SECRET_KEY)
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+# Each language in its own name, as language menus show them.
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
@@ -252,6 +252,7 @@ USE_TZ = True
 # --- Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -272,17 +273,26 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", "Portal Layanan Publik <noreply@portal.example.go.id>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_HOST = env("EMAIL_HOST")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(env("EMAIL_PORT", "587"))
-    EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_TIMEOUT = 10
+_email_host = env("EMAIL_HOST")
+if _email_host:
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _email_host,
+            "port": int(env("EMAIL_PORT", "587")),
+            "username": env("EMAIL_HOST_USER"),
+            "password": env("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "timeout": 10,
+        },
+    }
 else:
-    EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+    _backend = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    _mailer = {"BACKEND": _backend}
+    if _backend.endswith("filebased.EmailBackend"):
+        _mailer["OPTIONS"] = {"file_path": str(VAR_DIR / "mail")}
+# Django 6.1's MAILERS (EMAIL_BACKEND/EMAIL_HOST are deprecated); tests swap in locmem.
+MAILERS = {"default": _mailer}
 
 # --- Security ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

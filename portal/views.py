@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -54,8 +55,10 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         try:
             services.citizen_profile_update(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            # The database-level uniqueness of the NIK digest surfaces here.
             form.add_error(None, error)
+        except IntegrityError:
+            # Two requests raced past the uniqueness check with the same NIK.
+            form.add_error("nik", _("NIK ini sudah terdaftar pada akun lain."))
         else:
             messages.success(request, _("Profil tersimpan."))
             return redirect("portal:profile")

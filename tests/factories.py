@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from portal.models import Activity, CitizenDocument, CitizenProfile, User
 
 PASSWORD = "kata-sandi-uji-yang-panjang"
+
+
+@functools.cache
+def _password_hash() -> str:
+    # Hashing is deliberately slow (PBKDF2); every test user shares one hash of PASSWORD.
+    return make_password(PASSWORD)
 
 
 def make_nik(
@@ -32,7 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"pengguna{n}@example.id")
     display_name = factory.Faker("first_name", locale="id_ID")
-    password = factory.django.Password(PASSWORD)
+    password = factory.LazyFunction(_password_hash)
 
     @factory.post_generation
     def verified_email(self, create: bool, extracted: bool | None, **kwargs) -> None:
@@ -42,7 +50,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create: bool, extracted: list[str] | None, **kwargs) -> None:
         if create and extracted:
-            self.groups.add(*Group.objects.filter(name__in=extracted))
+            # get(), not filter(): a missing role group (migration 0002) must fail loudly.
+            self.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in extracted))
 
     @factory.post_generation
     def mfa(self, create: bool, extracted: bool | None, **kwargs) -> None:

@@ -82,9 +82,15 @@ def page(browser: Browser, console_log: ConsoleLog) -> Iterator[Page]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(settings) -> None:
+def _fast_and_isolated(settings) -> None:
     # allauth keeps its rate limits in the cache; a local one keeps repeated runs
     # (and other test sessions sharing Redis) from counting each other's logins.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "browser"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "browser",
+        }
     }
+    # The journeys hash a password at sign-up and check it at each login: a slow
+    # hasher would cost seconds and test nothing these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

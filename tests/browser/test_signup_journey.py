@@ -56,7 +56,7 @@ def test_citizen_signs_up_confirms_email_and_completes_profile(live_server, page
     expect(page).to_have_url(re.compile(r"/akun/signup/$"))
 
     page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label(re.compile(r"^Sandi")).fill(PASSWORD)
+    page.get_by_label(re.compile(r"^Kata sandi:?$")).fill(PASSWORD)
     page.get_by_label(re.compile(r"^Kata sandi \(lagi\)")).fill(PASSWORD)
     page.get_by_role("button", name="Daftar").click()
 
@@ -78,7 +78,7 @@ def test_citizen_signs_up_confirms_email_and_completes_profile(live_server, page
     expect(page).to_have_url(re.compile(r"/akun/login/$"))
 
     page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label(re.compile(r"^Sandi")).fill(PASSWORD)
+    page.get_by_label(re.compile(r"^Kata sandi:?$")).fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(live_server.url + "/dasbor/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Selamat datang")

@@ -60,8 +60,16 @@ def test_spaces_dots_and_dashes_in_a_nik_are_ignored(nik):
         pytest.param("", FORMAT, id="empty"),
         pytest.param("32730141059A0001", FORMAT, id="letter"),
         pytest.param("3273014105900O01", FORMAT, id="letter-o-for-zero"),
-        pytest.param("9973014105900001", "Dua angka pertama NIK (kode provinsi 99) tidak dikenal.", id="province-99"),
-        pytest.param("2073014105900001", "Dua angka pertama NIK (kode provinsi 20) tidak dikenal.", id="province-20"),
+        pytest.param(
+            "9973014105900001",
+            "Dua angka pertama NIK (kode provinsi 99) tidak dikenal.",
+            id="province-99",
+        ),
+        pytest.param(
+            "2073014105900001",
+            "Dua angka pertama NIK (kode provinsi 20) tidak dikenal.",
+            id="province-20",
+        ),
         pytest.param("3200014105900001", REGION, id="regency-00"),
         pytest.param("3273004105900001", REGION, id="district-00"),
         pytest.param("3273010005900001", DAY, id="day-00"),
@@ -128,7 +136,9 @@ def test_the_profile_form_refuses_a_birth_date_in_the_future():
 
 
 @pytest.mark.django_db
-def test_an_empty_nik_field_keeps_the_stored_nik_and_it_is_still_checked_against_the_birth_date(alice):
+def test_an_empty_nik_field_keeps_the_stored_nik_and_it_is_still_checked_against_the_birth_date(
+    alice,
+):
     profile = alice.citizen_profile
     form = CitizenProfileForm(_form_data(nik="", birth_date="1990-05-02"), instance=profile)
 

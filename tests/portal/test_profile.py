@@ -39,6 +39,13 @@ def _profile_form_data(**overrides) -> dict:
     return data
 
 
+def _alice_changes_her_nik(client, alice, **overrides) -> None:
+    client.force_login(alice)
+    data = _profile_form_data(nik=NEW_NIK, birth_date="1990-05-11", **overrides)
+    response = client.post(reverse("portal:profile_edit"), data)
+    assert response.status_code == 302, response.context["form"].errors
+
+
 def test_the_nik_is_encrypted_in_the_database_and_decrypts_through_the_model(alice):
     raw = _raw_nik_column(alice)
 
@@ -77,9 +84,7 @@ def test_the_profile_form_never_sends_the_stored_nik_back_to_the_browser(client,
 
 def test_the_clear_nik_appears_on_no_page_a_citizen_or_an_admin_opens(client, alice, admin_user):
     document = CitizenDocumentFactory(owner=alice)
-    client.force_login(alice)
-    response = client.post(reverse("portal:profile_edit"), _profile_form_data(nik=NEW_NIK, birth_date="1990-05-11"))
-    assert response.status_code == 302
+    _alice_changes_her_nik(client, alice)
     profile = CitizenProfile.objects.get(user=alice)
     citizen_pages = [
         reverse("portal:dashboard"),
@@ -109,15 +114,8 @@ def test_the_clear_nik_appears_on_no_page_a_citizen_or_an_admin_opens(client, al
 
 
 def test_a_profile_change_is_recorded_with_field_names_only(client, alice):
-    client.force_login(alice)
+    _alice_changes_her_nik(client, alice, phone="+6281299990000")
 
-    response = client.post(
-        reverse("portal:profile_edit"),
-        _profile_form_data(nik=NEW_NIK, birth_date="1990-05-11", phone="+6281299990000"),
-    )
-
-    assert response.status_code == 302
-    assert response.url == reverse("portal:profile")
     profile = CitizenProfile.objects.get(user=alice)
     assert (profile.nik, profile.phone) == (NEW_NIK, "+6281299990000")
     activity = Activity.objects.get(actor=alice)
@@ -136,8 +134,7 @@ def test_an_unchanged_profile_saved_again_records_no_activity(client, alice):
 
 
 def test_the_nik_never_reaches_the_activity_log(client, alice):
-    client.force_login(alice)
-    client.post(reverse("portal:profile_edit"), _profile_form_data(nik=NEW_NIK, birth_date="1990-05-11"))
+    _alice_changes_her_nik(client, alice)
 
     recorded = json.dumps(list(Activity.objects.values("verb", "target_id", "data")))
     assert "profile.updated" in recorded
@@ -146,8 +143,7 @@ def test_the_nik_never_reaches_the_activity_log(client, alice):
 
 
 def test_the_audit_log_never_holds_the_clear_nik(client, alice):
-    client.force_login(alice)
-    client.post(reverse("portal:profile_edit"), _profile_form_data(nik=NEW_NIK, birth_date="1990-05-11"))
+    _alice_changes_her_nik(client, alice)
     assert LogEntry.objects.get_for_object(alice.citizen_profile).count() == 2  # created, changed
 
     with connection.cursor() as cursor:
@@ -158,11 +154,11 @@ def test_the_audit_log_never_holds_the_clear_nik(client, alice):
 
 
 def test_the_audit_log_masks_the_nik_as_the_portal_does_hiding_the_birth_date(client, alice):
-    """The NIK's digits 7–12 are a birth date and sex: the audit trail must not show them either."""
-    client.force_login(alice)
-    client.post(reverse("portal:profile_edit"), _profile_form_data(nik=NEW_NIK, birth_date="1990-05-11"))
+    """The NIK's digits 7-12 are a birth date and sex: the audit trail must not show them either."""
+    _alice_changes_her_nik(client, alice)
 
-    entry = LogEntry.objects.get_for_object(alice.citizen_profile).filter(action=LogEntry.Action.UPDATE).get()
+    entries = LogEntry.objects.get_for_object(alice.citizen_profile)
+    entry = entries.get(action=LogEntry.Action.UPDATE)
     old, new = entry.changes_dict["nik"]
     assert (old, new) == (ALICE_NIK_MASKED, "3273********0007")
 
@@ -176,7 +172,8 @@ def test_a_second_profile_with_the_same_nik_is_a_form_error_not_a_server_error(c
     )
 
     assert response.status_code == 400
-    errors = " ".join(response.context["form"].non_field_errors() + response.context["form"].errors.get("nik", []))
+    form = response.context["form"]
+    errors = " ".join(form.non_field_errors() + form.errors.get("nik", []))
     assert "NIK" in errors
     assert "sudah terdaftar" in errors
     assert ALICE_NIK not in errors
