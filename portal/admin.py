@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Activity, CitizenDocument, CitizenProfile, Region, User
+from portal.models import Activity, CitizenDocument, CitizenProfile, Employee, OrgUnit, Region, User
 from portal.validators import nik_digest, normalize_nik
 
 
@@ -100,3 +100,20 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "nip", "kind", "unit", "position", "superior", "is_active"]
+    list_filter = ["kind", "is_active", "unit"]
+    list_select_related = ["unit", "superior"]
+    search_fields = ["full_name", "nip", "user__email", "position"]
+    autocomplete_fields = ["user", "unit", "superior"]

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import CitizenDocument, CitizenProfile, Region, User
+from portal.models import CitizenDocument, CitizenProfile, Employee, OrgUnit, Region, User
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published demo credential, DEBUG only
 DEMO_DOMAIN = "demo.portal.go.id"
@@ -144,16 +144,77 @@ def seed_core(*, stdout, rng: random.Random) -> None:
                 number=f"{kind.upper()}{rng.randint(10**7, 10**8 - 1)}",
                 expires_on=today + datetime.timedelta(days=rng.randint(-20, 400)),
             )
-    for unit_index, unit in enumerate(UNITS, start=1):
-        slug = unit.lower().replace(" ", "")
-        _make_user(f"atasan.{slug}@{DEMO_DOMAIN}", f"Kepala {unit}", ["pegawai", "atasan"])
+    for unit_index, unit_name in enumerate(UNITS, start=1):
+        slug = unit_name.lower().replace(" ", "")
+        unit, _created = OrgUnit.objects.get_or_create(
+            code=slug.upper(),
+            defaults={"name": unit_name, "address": "Jl. Wastukencana No. 2, Bandung"},
+        )
+        head_user = _make_user(
+            f"atasan.{slug}@{DEMO_DOMAIN}", f"Kepala {unit_name}", ["pegawai", "atasan"]
+        )
+        head = _make_employee(
+            rng, head_user, f"Kepala {unit_name}", unit, None, seq=unit_index * 100
+        )
         for index in range(1, 10):
-            first = rng.choice(FIRST_NAMES_F + FIRST_NAMES_M)
-            _make_user(
-                f"pegawai{unit_index}{index:02d}@{DEMO_DOMAIN}", f"{first} ({unit})", ["pegawai"]
+            female = index % 2 == 0
+            name = (
+                f"{rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)} {rng.choice(LAST_NAMES)}"
             )
-    _make_user(f"pejabat.pupr@{DEMO_DOMAIN}", "Pejabat Dinas PUPR", ["pegawai", "pejabat"])
+            user = _make_user(f"pegawai{unit_index}{index:02d}@{DEMO_DOMAIN}", name, ["pegawai"])
+            _make_employee(rng, user, name, unit, head, seq=unit_index * 100 + index, female=female)
+    official = _make_user(
+        f"pejabat.pupr@{DEMO_DOMAIN}", "Pejabat Dinas PUPR", ["pegawai", "pejabat"]
+    )
+    pupr = OrgUnit.objects.get(code="DINASPUPR")
+    _make_employee(
+        rng,
+        official,
+        "Ir. Rahmat Hidayat",
+        pupr,
+        pupr.employees.filter(superior=None).first(),
+        seq=999,
+    )
     _make_user(f"admin@{DEMO_DOMAIN}", "Administrator", ["admin"], staff=True, superuser=True)
+
+
+def _make_employee(
+    rng: random.Random,
+    user: User,
+    name: str,
+    unit: OrgUnit,
+    superior: Employee | None,
+    *,
+    seq: int,
+    female: bool = False,
+) -> Employee:
+    existing = Employee.objects.filter(user=user).first()
+    if existing:
+        return existing
+    birth = datetime.date(rng.randint(1968, 1996), rng.randint(1, 12), rng.randint(1, 28))
+    appointed = datetime.date(birth.year + rng.randint(22, 28), rng.randint(1, 12), 1)
+    kind = Employee.Kind.PPPK if seq % 5 == 0 and superior is not None else Employee.Kind.PNS
+    month_code = "21" if kind == Employee.Kind.PPPK else f"{appointed.month:02d}"
+    nip = f"{birth:%Y%m%d}{appointed.year}{month_code}{2 if female else 1}{seq % 1000:03d}"
+    return Employee.objects.create(
+        user=user,
+        nip=nip,
+        full_name=name,
+        kind=kind,
+        unit=unit,
+        position="Kepala"
+        if superior is None
+        else rng.choice(
+            [
+                "Analis Kepegawaian",
+                "Pranata Komputer",
+                "Teknik Jalan dan Jembatan",
+                "Pengelola Data",
+            ]
+        ),
+        superior=superior,
+        service_start=appointed,
+    )
 
 
 DEMO_LOGINS = [

@@ -243,3 +243,76 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.verb} {self.target_id}"
+
+
+class OrgUnit(models.Model):
+    """A unit of the regional government's organisation tree (dinas, bidang, seksi…).
+
+    Shared by the domain apps: leave routes approvals through it and learning
+    reports training compliance per unit, and neither may import the other.
+    """
+
+    code = models.CharField(_("kode"), max_length=20, unique=True)
+    name = models.CharField(_("nama unit"), max_length=150)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("unit induk"),
+    )
+    address = models.CharField(_("alamat"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("unit kerja")
+        verbose_name_plural = pgettext_lazy("plural", "unit kerja")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Employee(models.Model):
+    """An ASN (civil servant): the identity that leave, attendance and training share."""
+
+    class Kind(models.TextChoices):
+        PNS = "pns", _("PNS")
+        PPPK = "pppk", _("PPPK")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee"
+    )
+    nip = models.CharField(
+        _("NIP"), max_length=18, unique=True, validators=[validators.validate_nip]
+    )
+    full_name = models.CharField(_("nama lengkap"), max_length=120)
+    kind = models.CharField(_("status kepegawaian"), max_length=4, choices=Kind.choices)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="employees", verbose_name=_("unit kerja")
+    )
+    position = models.CharField(_("jabatan"), max_length=150)
+    superior = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subordinates",
+        verbose_name=_("atasan langsung"),
+    )
+    service_start = models.DateField(_("TMT (mulai bekerja)"))
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("pegawai ASN")
+        verbose_name_plural = pgettext_lazy("plural", "pegawai ASN")
+        ordering = ["unit__code", "full_name"]
+        indexes = [models.Index(fields=["unit", "is_active"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(superior=models.F("pk")), name="employee_not_own_superior"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.nip})"

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "portal",
     "infrastructure",
     "notifications",
+    "notifications.letters",
     "leave",
     "learning",
     "gamification",

@@ -37,6 +37,7 @@ urlpatterns = [
     # Domain apps are included by string: portal never imports them.
     path("infrastruktur/", include("infrastructure.urls")),
     path("notifikasi/", include("notifications.urls")),
+    path("", include("notifications.letters.urls")),
     path("cuti/", include("leave.urls")),
     path("belajar/", include("learning.urls")),
     path("misi/", include("gamification.urls")),

@@ -122,6 +122,40 @@ def nik_digest(nik: str) -> str:
     return hmac.new(key, normalize_nik(nik).encode(), hashlib.sha256).hexdigest()
 
 
+_NIP_RE = re.compile(r"^\d{18}$")
+
+
+def validate_nip(value: str) -> None:
+    """NIP (BKN): birth date YYYYMMDD, appointment YYYYMM (PPPK: year + '21'), sex 1/2, sequence.
+
+    e.g. 198503122010011002: born 12 March 1985, appointed January 2010, male, no. 002.
+    """
+    nip = re.sub(r"\s", "", value or "")
+    if not _NIP_RE.match(nip):
+        raise ValidationError(_("NIP harus terdiri dari 18 angka."), code="nip_format")
+    birth_year, birth_month, birth_day = int(nip[0:4]), int(nip[4:6]), int(nip[6:8])
+    if not _is_date(birth_year, birth_month, birth_day) or birth_year < 1940:
+        raise ValidationError(
+            _("Tanggal lahir pada NIP (angka ke-1 sampai ke-8) tidak sah."), code="nip_birth_date"
+        )
+    appointed_year, appointed_month = int(nip[8:12]), nip[12:14]
+    if appointed_year < birth_year + 17 or not (
+        appointed_month == "21" or 1 <= int(appointed_month) <= 12
+    ):
+        raise ValidationError(
+            _("Tahun/bulan pengangkatan pada NIP (angka ke-9 sampai ke-14) tidak sah."),
+            code="nip_appointment",
+        )
+    if nip[14] not in "12":
+        raise ValidationError(
+            _("Kode jenis kelamin pada NIP (angka ke-15) harus 1 atau 2."), code="nip_sex"
+        )
+    if nip[15:18] == "000":
+        raise ValidationError(
+            _("Nomor urut NIP (3 angka terakhir) tidak boleh 000."), code="nip_sequence"
+        )
+
+
 def validate_phone(value: str) -> None:
     if not _PHONE_RE.match(re.sub(r"[\s\-]", "", value or "")):
         raise ValidationError(
