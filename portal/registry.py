@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest
@@ -20,6 +21,13 @@ class NavLink:
     roles: tuple[str, ...] = ()  # empty: everyone; "warga" etc. restricts to those roles
     public: bool = False  # shown to visitors who are not signed in
     order: int = 50
+
+    @cached_property
+    def url(self) -> str:
+        # Reversed once per process: every page renders the whole menu.
+        from django.urls import reverse
+
+        return reverse(self.url_name)
 
 
 @dataclass(frozen=True)
