@@ -9,8 +9,12 @@ class InfrastructureConfig(AppConfig):
     verbose_name = _("Proyek pembangunan, aset dan sensor")
 
     def ready(self) -> None:
-        from portal.registry import NavLink, register_nav
+        from infrastructure import demo
+        from portal.registry import NavLink, register_nav, register_seeder, register_verb
 
         register_nav(
             NavLink(_("Infrastruktur"), "infrastructure:index", roles=(), public=True, order=10)
         )
+        register_verb("infrastructure.device_created", _("mendaftarkan perangkat sensor"))
+        register_verb("infrastructure.device_secret_rotated", _("mengganti rahasia perangkat"))
+        register_seeder(demo.seed, order=30)

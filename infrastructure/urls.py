@@ -8,4 +8,5 @@ app_name = "infrastructure"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("aset/<slug:code>/", views.asset_detail, name="asset_detail"),
 ]

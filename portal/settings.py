@@ -179,7 +179,13 @@ else:
 # Periodic jobs; django-celery-beat copies them into the database, where admins edit them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "clear-expired-sessions": {"task": "portal.clear_expired_sessions", "schedule": 24 * 60 * 60},
+    "infrastructure-maintain-partitions": {
+        "task": "infrastructure.maintain_partitions",
+        "schedule": 6 * 60 * 60,
+    },
 }
+# Ingestion has its own queue so no other app's tasks can delay readings.
+CELERY_TASK_ROUTES = {"infrastructure.ingest_batch": {"queue": "ingest"}}
 
 # --- MQTT -------------------------------------------------------------------
 MQTT_URL = env("MQTT_URL")
@@ -339,5 +345,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -42,7 +42,7 @@ def test_an_activity_verb_must_look_like_app_dot_action(alice, verb):
         services.activity_record(actor=alice, verb=verb)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_recording_an_activity_outside_a_transaction_is_refused(alice):
     with pytest.raises(RuntimeError, match=r"inside transaction\.atomic\(\)"):
         services.activity_record(actor=alice, verb="profile.viewed")
@@ -50,7 +50,7 @@ def test_recording_an_activity_outside_a_transaction_is_refused(alice):
     assert not Activity.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_leaves_neither_the_change_nor_its_activity(alice):
     with pytest.raises(Boom), transaction.atomic():
         services.citizen_profile_update(user=alice, full_name="Nama Baru", phone="081311112222")
@@ -62,7 +62,7 @@ def test_a_rolled_back_change_leaves_neither_the_change_nor_its_activity(alice):
     assert not Activity.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_committed_change_keeps_its_activity(alice):
     services.citizen_profile_update(user=alice, full_name="Nama Baru")
 

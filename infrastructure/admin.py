@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from infrastructure import services
+from infrastructure.models import Asset, DeadLetter, Device, LatestValue, Metric
+
+
+class DeviceInline(admin.TabularInline):
+    model = Device
+    extra = 0
+    fields = ["key", "name", "enabled", "offline_after", "last_seen"]
+    readonly_fields = ["last_seen"]
+    show_change_link = True
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "code", "kelurahan", "is_public", "device_count"]
+    list_filter = ["kind", "is_public"]
+    search_fields = ["name", "code", "kelurahan__name"]
+    list_select_related = ["kelurahan"]
+    autocomplete_fields = ["kelurahan"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [DeviceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_devices=Count("devices"))
+
+    @admin.display(description=_("perangkat"), ordering="_devices")
+    def device_count(self, obj: Asset) -> int:
+        return obj._devices
+
+
+class MetricInline(admin.TabularInline):
+    model = Metric
+    extra = 1
+    fields = ["name", "label", "unit", "expected_min", "expected_max"]
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "asset", "enabled", "last_seen", "secret_rotated_at"]
+    list_filter = ["enabled", "asset__kind"]
+    search_fields = ["key", "name", "asset__name"]
+    list_select_related = ["asset"]
+    readonly_fields = ["last_seen", "secret_rotated_at"]
+    autocomplete_fields = ["asset"]
+    inlines = [MetricInline]
+    actions = ["rotate_secret", "disable", "enable"]
+
+    def save_model(self, request, obj: Device, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            secret = services.device_secret_rotate(device=obj, actor=request.user)
+            self.message_user(
+                request,
+                _("Rahasia perangkat %(key)s (hanya ditampilkan sekali): %(secret)s")
+                % {"key": obj.key, "secret": secret},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Ganti rahasia perangkat terpilih"))
+    def rotate_secret(self, request, queryset) -> None:
+        for device in queryset:
+            secret = services.device_secret_rotate(device=device, actor=request.user)
+            self.message_user(
+                request,
+                _("Rahasia baru %(key)s (hanya ditampilkan sekali): %(secret)s")
+                % {"key": device.key, "secret": secret},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Nonaktifkan perangkat terpilih"))
+    def disable(self, request, queryset) -> None:
+        updated = queryset.update(enabled=False)
+        self.message_user(
+            request,
+            ngettext("%d perangkat dinonaktifkan.", "%d perangkat dinonaktifkan.", updated)
+            % updated,
+        )
+
+    @admin.action(description=_("Aktifkan perangkat terpilih"))
+    def enable(self, request, queryset) -> None:
+        updated = queryset.update(enabled=True)
+        self.message_user(
+            request,
+            ngettext("%d perangkat diaktifkan.", "%d perangkat diaktifkan.", updated) % updated,
+        )
+
+
+@admin.register(Metric)
+class MetricAdmin(admin.ModelAdmin):
+    list_display = ["name", "label", "unit", "device", "expected_min", "expected_max"]
+    list_filter = ["device__asset__kind"]
+    search_fields = ["name", "label", "device__key", "device__name"]
+    list_select_related = ["device"]
+    autocomplete_fields = ["device"]
+
+
+@admin.register(LatestValue)
+class LatestValueAdmin(admin.ModelAdmin):
+    list_display = ["metric", "device", "value", "ts"]
+    search_fields = ["metric__name", "metric__device__key"]
+    list_select_related = ["metric__device"]
+    readonly_fields = ["metric", "ts", "value"]
+
+    @admin.display(description=_("perangkat"))
+    def device(self, obj: LatestValue) -> str:
+        return obj.metric.device.key
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "reason", "count", "device_key", "topic", "message"]
+    list_filter = ["reason"]
+    search_fields = ["device_key", "topic", "message"]
+    date_hierarchy = "received_at"
+    readonly_fields = [field.name for field in DeadLetter._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,292 @@
+"""The MQTT seam: broker URL parsing and the long-lived ingest consumer.
+
+`Ingester` subscribes (MQTT v5, persistent session, shared subscription, QoS 1, manual
+acknowledgement), queues raw messages from the network thread, and a flusher thread
+hands them over in batches. A message is acknowledged to the broker only after its
+batch was handed over (a Celery task published, or written and committed inline), so
+a crash at any point loses nothing: the broker redelivers what was not acknowledged and
+the unique readings key absorbs what was already stored. See ../shared/INGEST.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+log = logging.getLogger("infrastructure.ingest")
+
+SHARED_TOPIC = "$share/ingest/portal/v1/devices/+/telemetry"
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+
+def parse_mqtt_url(url: str) -> BrokerAddress:
+    """mqtt://[user:password@]host[:port] (the port defaults to 1883)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"mqtt", "tcp"} or not parts.hostname:
+        raise ValueError(f"MQTT_URL must look like mqtt://host:1883, not {url!r}")
+    return BrokerAddress(
+        host=parts.hostname,
+        port=parts.port or 1883,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+@dataclass(slots=True)
+class Queued:
+    generation: int
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+    received_ms: int
+
+
+@dataclass
+class Stats:
+    received: int = 0
+    batches: int = 0
+    acked: int = 0
+    stale: int = 0  # received on a connection that has since closed: redelivered, not acked
+    handover_errors: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    dead_letters: int = 0
+
+    def line(self) -> str:
+        return (
+            f"received={self.received} batches={self.batches} acked={self.acked} "
+            f"stored={self.inserted} duplicates={self.duplicates} "
+            f"dead_letters={self.dead_letters} stale={self.stale} errors={self.handover_errors}"
+        )
+
+
+# A sink takes [(topic, payload, received_ms), ...] and returns a summary dict (or None)
+# once the batch is safe: written and committed, or published to the Celery broker.
+Sink = Callable[[Sequence[tuple[str, bytes, int]]], dict | None]
+
+
+class Ingester:
+    def __init__(
+        self,
+        *,
+        broker: BrokerAddress,
+        client_id: str,
+        sink: Sink,
+        batch_size: int = 5000,
+        batch_max: int = 25000,
+        flush_seconds: float = 0.2,
+        queue_max: int = 50000,
+        session_expiry: int = 7 * 24 * 3600,
+        receive_maximum: int = 10000,
+        topic: str = SHARED_TOPIC,
+        on_connected: Callable[[str], None] | None = None,
+    ) -> None:
+        self.broker = broker
+        self.client_id = client_id
+        self.sink = sink
+        self.batch_size = batch_size
+        self.batch_max = max(batch_max, batch_size)
+        self.flush_seconds = flush_seconds
+        self.session_expiry = session_expiry
+        self.receive_maximum = receive_maximum
+        self.topic = topic
+        self.on_connected = on_connected
+        self.stats = Stats()
+        self._queue: queue.Queue[Queued] = queue.Queue(maxsize=queue_max)
+        self._stopping = threading.Event()
+        self._ack_lock = threading.Lock()
+        self._generation = 0
+        self._connected = False
+        self.connected_once = threading.Event()
+        self._flusher = threading.Thread(target=self._run_flusher, name="ingest-flusher")
+        self.client = mqtt.Client(
+            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
+        if broker.username:
+            self.client.username_pw_set(broker.username, broker.password)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=10)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    # --- network thread ----------------------------------------------------------
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.warning("MQTT connect refused: %s", reason_code)
+            return
+        with self._ack_lock:
+            self._generation += 1
+            self._connected = True
+        # The persistent session keeps the subscription; subscribing again is harmless.
+        client.subscribe(self.topic, qos=1)
+        message = (
+            f"connected to {self.broker.host}:{self.broker.port} as {self.client_id} "
+            f"(session present: {flags.session_present})"
+        )
+        log.info(message)
+        if self.on_connected:
+            self.on_connected(message)
+        self.connected_once.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        with self._ack_lock:
+            self._generation += 1
+            self._connected = False
+        if not self._stopping.is_set():
+            log.warning("MQTT connection lost (%s); reconnecting", reason_code)
+
+    def _on_message(self, client, userdata, message) -> None:
+        item = Queued(
+            generation=self._generation,
+            mid=message.mid,
+            qos=message.qos,
+            topic=message.topic,
+            payload=message.payload,
+            received_ms=int(time.time() * 1000),
+        )
+        # Blocking here is the backpressure: the broker stops sending once ReceiveMaximum
+        # messages are unacknowledged. When stopping, a message that finds the queue full
+        # is left unacknowledged and comes back on the next session.
+        while True:
+            try:
+                self._queue.put(item, timeout=0.5)
+                break
+            except queue.Full:
+                if self._stopping.is_set():
+                    return
+        self.stats.received += 1
+
+    # --- flusher thread --------------------------------------------------------------
+
+    def _collect(self) -> list[Queued]:
+        try:
+            batch = [self._queue.get(timeout=self.flush_seconds)]
+        except queue.Empty:
+            return []
+        deadline = time.monotonic() + self.flush_seconds
+        # Backlogged: take more than a normal batch so we can catch up.
+        target = min(self.batch_max, max(self.batch_size, self._queue.qsize() + 1))
+        while len(batch) < target:
+            try:
+                batch.append(self._queue.get_nowait())
+                continue
+            except queue.Empty:
+                pass
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self._stopping.is_set():
+                break
+            try:
+                batch.append(self._queue.get(timeout=remaining))
+            except queue.Empty:
+                break
+        return batch
+
+    def _handover(self, batch: list[Queued]) -> bool:
+        messages = [(item.topic, item.payload, item.received_ms) for item in batch]
+        delay = 0.5
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                summary = self.sink(messages)
+                break
+            except Exception:
+                self.stats.handover_errors += 1
+                log.exception("handing over a batch of %d messages failed", len(batch))
+                if self._stopping.is_set() and attempts >= 3:
+                    return False
+                time.sleep(delay)
+                delay = min(delay * 2, 10)
+        self.stats.batches += 1
+        if summary:
+            self.stats.inserted += summary.get("inserted", 0)
+            self.stats.duplicates += summary.get("duplicates", 0)
+            self.stats.dead_letters += summary.get("dead_letters", 0)
+        return True
+
+    def _ack(self, batch: list[Queued]) -> None:
+        with self._ack_lock:
+            for item in batch:
+                if item.qos == 0:
+                    continue
+                if not self._connected or item.generation != self._generation:
+                    # Its message id belongs to a closed connection; the broker redelivers it.
+                    self.stats.stale += 1
+                    continue
+                self.client.ack(item.mid, item.qos)
+                self.stats.acked += 1
+
+    def _flush(self, batch: list[Queued]) -> None:
+        if self._handover(batch):
+            self._ack(batch)
+
+    def _run_flusher(self) -> None:
+        while not self._stopping.is_set():
+            batch = self._collect()
+            if batch:
+                self._flush(batch)
+        # Last flush of what was queued when we were told to stop.
+        while True:
+            batch = []
+            while len(batch) < self.batch_max:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if not batch:
+                return
+            self._flush(batch)
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        connect = Properties(PacketTypes.CONNECT)
+        connect.SessionExpiryInterval = self.session_expiry
+        connect.ReceiveMaximum = self.receive_maximum
+        # clean_start=False: a restarted ingester resumes its session and gets what the
+        # broker queued meanwhile (paho's default would wipe it on the first connect).
+        self.client.connect_async(
+            self.broker.host,
+            self.broker.port,
+            keepalive=30,
+            clean_start=False,
+            properties=connect,
+        )
+        self._flusher.start()
+        self.client.loop_start()
+
+    def stop(self, *, leave_group: bool = False) -> None:
+        """Flush and acknowledge what is queued, then DISCONNECT.
+
+        With `leave_group`, the session expires at once, so the shared subscription no
+        longer sends this member a share (scaling down for good).
+        """
+        self._stopping.set()
+        self._flusher.join()
+        properties = None
+        if leave_group:
+            properties = Properties(PacketTypes.DISCONNECT)
+            properties.SessionExpiryInterval = 0
+        self.client.disconnect(properties=properties)
+        self.client.loop_stop()
