@@ -59,3 +59,14 @@ def test_a_template_renders_to_a_pdf_with_the_liberation_fonts_embedded(test_tem
 
 def test_a_pdf_is_rendered_without_a_context(test_templates):
     assert render_pdf("test_letter.html").startswith(b"%PDF-")
+
+
+def test_a_pdf_never_fetches_from_the_network_or_outside_the_static_folders(settings, tmp_path):
+    from portal.pdf import _LocalOnlyFetcher
+
+    fetcher = _LocalOnlyFetcher(allowed_protocols={"file", "data"})
+    secret = tmp_path / "secret.txt"
+    secret.write_text("x")
+    for url in ["http://127.0.0.1:9/x.png", f"file://{secret}", "file:///etc/passwd"]:
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
