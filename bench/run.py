@@ -18,7 +18,7 @@ from typing import Any
 from bench.common import RESULTS_DIR, BenchmarkError, format_value
 
 # Later issues append their benchmark modules here (bench/<name>.py).
-BENCHMARKS = ["pages", "ingest"]
+BENCHMARKS = ["pages", "ingest", "notifications", "esurat", "leave", "learning", "gamification"]
 
 MIN_PYTHON = (3, 12)
 

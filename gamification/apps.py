@@ -9,10 +9,15 @@ class GamificationConfig(AppConfig):
     verbose_name = _("Misi, poin dan hadiah")
 
     def ready(self) -> None:
-        from portal.registry import NavLink, register_nav
+        from django.db.models.signals import post_save
 
-        register_nav(
-            NavLink(
-                _("Misi Harian"), "gamification:index", roles=("warga",), public=False, order=50
-            )
+        from gamification import dashboard, demo
+        from gamification.signals import activity_saved
+        from portal.models import Activity
+        from portal.registry import register_seeder
+
+        post_save.connect(
+            activity_saved, sender=Activity, dispatch_uid="gamification.activity_saved"
         )
+        dashboard.register()
+        register_seeder(demo.seed, order=90)

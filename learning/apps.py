@@ -9,6 +9,8 @@ class LearningConfig(AppConfig):
     verbose_name = _("Pelatihan daring")
 
     def ready(self) -> None:
-        from portal.registry import NavLink, register_nav
+        from learning import dashboard, demo
+        from portal.registry import register_seeder
 
-        register_nav(NavLink(_("E-Learning"), "learning:index", roles=(), public=True, order=40))
+        dashboard.register()
+        register_seeder(demo.seed, order=60)

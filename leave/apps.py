@@ -9,14 +9,6 @@ class LeaveConfig(AppConfig):
     verbose_name = _("Cuti dan presensi ASN")
 
     def ready(self) -> None:
-        from portal.registry import NavLink, register_nav
+        from leave import dashboard
 
-        register_nav(
-            NavLink(
-                _("Cuti & Presensi"),
-                "leave:index",
-                roles=("pegawai", "atasan"),
-                public=False,
-                order=30,
-            )
-        )
+        dashboard.register()

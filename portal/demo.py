@@ -81,7 +81,7 @@ LAST_NAMES = [
     "Maulana",
     "Lestari",
 ]
-UNITS = ["BKPSDM", "Dinas PUPR", "Diskominfo"]
+UNITS = [("BKPSDM", "BKPSDM"), ("PUPR", "Dinas PUPR"), ("DISKOMINFO", "Diskominfo")]
 
 
 @functools.cache
@@ -144,10 +144,10 @@ def seed_core(*, stdout, rng: random.Random) -> None:
                 number=f"{kind.upper()}{rng.randint(10**7, 10**8 - 1)}",
                 expires_on=today + datetime.timedelta(days=rng.randint(-20, 400)),
             )
-    for unit_index, unit_name in enumerate(UNITS, start=1):
-        slug = unit_name.lower().replace(" ", "")
+    for unit_index, (unit_code, unit_name) in enumerate(UNITS, start=1):
+        slug = unit_code.lower()
         unit, _created = OrgUnit.objects.get_or_create(
-            code=slug.upper(),
+            code=unit_code,
             defaults={"name": unit_name, "address": "Jl. Wastukencana No. 2, Bandung"},
         )
         head_user = _make_user(
@@ -166,7 +166,7 @@ def seed_core(*, stdout, rng: random.Random) -> None:
     official = _make_user(
         f"pejabat.pupr@{DEMO_DOMAIN}", "Pejabat Dinas PUPR", ["pegawai", "pejabat"]
     )
-    pupr = OrgUnit.objects.get(code="DINASPUPR")
+    pupr = OrgUnit.objects.get(code="PUPR")
     _make_employee(
         rng,
         official,

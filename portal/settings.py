@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -182,6 +183,28 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "infrastructure-maintain-partitions": {
         "task": "infrastructure.maintain_partitions",
         "schedule": 6 * 60 * 60,
+    },
+    # Signs a transparency-log checkpoint only when the log grew.
+    "letters-tlog-checkpoint": {"task": "letters.tlog_checkpoint", "schedule": 60},
+    # Closes yesterday's attendance, starts taken leave, allocates the newly eligible.
+    "leave-daily": {"task": "leave.daily", "schedule": crontab(hour=0, minute=15)},
+    "leave-ledger-check": {"task": "leave.ledger_check", "schedule": crontab(hour=1, minute=0)},
+    "learning-due-reminders": {"task": "learning.due_reminders", "schedule": 24 * 60 * 60},
+    "learning-certificates-retry": {"task": "learning.certificates_retry", "schedule": 15 * 60},
+    # Hourly, so each time zone's local day is caught; reruns record nothing twice.
+    "notifications-send-due-notices": {
+        "task": "notifications.send_due_notices",
+        "schedule": crontab(minute=5),
+    },
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60},
+    "notifications-campaigns-start-due": {
+        "task": "notifications.campaigns_start_due",
+        "schedule": 60,
+    },
+    "gamification-sweep-activities": {"task": "gamification.sweep_activities", "schedule": 60},
+    "gamification-check-ledger": {
+        "task": "gamification.check_ledger",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 # Ingestion has its own queue so no other app's tasks can delay readings.

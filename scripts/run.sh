@@ -21,7 +21,7 @@ trap cleanup INT TERM EXIT
 $PY -m gunicorn portal.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" \
   --access-logfile var/log/web-access.log --error-logfile var/log/web.log &
 pids+=($!)
-$PY -m celery -A portal worker --queues celery,ingest --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}" \
+$PY -m celery -A portal worker --queues celery,ingest,notifications.bulk --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}" \
   --logfile var/log/worker.log >>var/log/worker.log 2>&1 &
 pids+=($!)
 $PY -m celery -A portal beat --loglevel INFO --logfile var/log/beat.log \

@@ -14,3 +14,10 @@ class LettersConfig(AppConfig):
     name = "notifications.letters"
     label = "letters"
     verbose_name = _("e-Surat")
+
+    def ready(self) -> None:
+        from notifications.letters import dashboard, demo
+        from portal.registry import register_seeder
+
+        dashboard.register()
+        register_seeder(demo.seed, order=45)

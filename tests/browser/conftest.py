@@ -93,4 +93,9 @@ def _fast_and_isolated(settings) -> None:
     }
     # The journeys hash a password at sign-up and check it at each login: a slow
     # hasher would cost seconds and test nothing these tests are about.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # MD5 first (fast for users the tests create); PBKDF2 still verifies hashes the
+    # shared factories cached earlier in the run.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]

@@ -1,0 +1,294 @@
+"""Campaigns: a bulk notice to a segment or to the rows of a CSV file.
+
+A CSV file is validated row by row before anything is sent; one bad row rejects the
+file, with a downloadable report (row, column, value, problem). Sending runs in
+batches on the bulk queue, each batch recorded with the campaign's idempotency key,
+so a crashed or repeated run sends nobody twice, and a cancel takes effect between
+batches (messages not yet sent are stopped too). A pause between batches keeps a
+campaign under its rate, and transactional notices have their own queue.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications import conf
+from notifications.models import Campaign, Message
+from notifications.services import Item, notify_items
+from portal.models import User
+from portal.validators import nik_digest, normalize_nik, validate_nik
+
+BATCH = 1000
+MAX_ROWS = 1_000_000
+IDENTITY_COLUMNS = ("nik", "email")
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    problem: str
+
+
+def _rows(campaign: Campaign) -> Iterator[dict[str, str]]:
+    campaign.csv_file.open("rb")
+    try:
+        text = io.TextIOWrapper(campaign.csv_file.file, encoding="utf-8-sig", newline="")
+        yield from csv.DictReader(text)
+    finally:
+        campaign.csv_file.close()
+
+
+def _header(campaign: Campaign) -> list[str]:
+    campaign.csv_file.open("rb")
+    try:
+        text = io.TextIOWrapper(campaign.csv_file.file, encoding="utf-8-sig", newline="")
+        return [name.strip() for name in next(csv.reader(text), [])]
+    finally:
+        campaign.csv_file.close()
+
+
+def _lookup(batch: list[tuple[int, dict[str, str]]], column: str) -> dict[str, User]:
+    """Users for a batch of rows by NIK (through its keyed digest) or email: one query."""
+    if column == "nik":
+        digests = {nik_digest(normalize_nik(row["nik"])): row["nik"] for _n, row in batch}
+        users = User.objects.filter(
+            citizen_profile__nik_digest__in=list(digests), is_active=True
+        ).select_related("citizen_profile")
+        return {normalize_nik(digests[u.citizen_profile.nik_digest]): u for u in users}
+    emails = {row["email"].strip().lower() for _n, row in batch}
+    users = User.objects.filter(email__in=emails, is_active=True).select_related("citizen_profile")
+    return {u.email.lower(): u for u in users}
+
+
+def _key(row: dict[str, str], column: str) -> str:
+    return normalize_nik(row["nik"]) if column == "nik" else row["email"].strip().lower()
+
+
+def _csv_batches(
+    campaign: Campaign, errors: list[RowError] | None
+) -> Iterator[list[tuple[dict[str, str], User]]]:
+    """Rows with their users, in batches; problems go to `errors` (validation pass)."""
+    header = _header(campaign)
+    column = "nik" if "nik" in header else "email"
+    batch: list[tuple[int, dict[str, str]]] = []
+
+    def flush():
+        found = _lookup(batch, column)
+        resolved = []
+        for number, row in batch:
+            user = found.get(_key(row, column))
+            if user is None:
+                if errors is not None:
+                    errors.append(RowError(number, column, row[column], _("warga tidak ditemukan")))
+                continue
+            resolved.append((row, user))
+        return resolved
+
+    for number, row in enumerate(_rows(campaign), start=2):
+        value = (row.get(column) or "").strip()
+        if errors is not None:
+            problem = None
+            if not value:
+                problem = _("kosong")
+            elif column == "nik":
+                try:
+                    validate_nik(normalize_nik(value))
+                except ValidationError as error:
+                    problem = " ".join(error.messages)
+            elif "@" not in value:
+                problem = _("bukan alamat email")
+            if problem:
+                errors.append(RowError(number, column, value, problem))
+                continue
+            if number - 1 > MAX_ROWS:
+                errors.append(RowError(number, "", "", _("lebih dari 1.000.000 baris")))
+                break
+        batch.append((number, row))
+        if len(batch) >= BATCH:
+            yield flush()
+            batch = []
+    if batch:
+        yield flush()
+
+
+@transaction.atomic
+def campaign_validate(*, campaign: Campaign) -> list[RowError]:
+    """Check the CSV file; on any problem the campaign is rejected with an error report."""
+    errors: list[RowError] = []
+    if not campaign.csv_file:
+        return errors
+    try:
+        header = _header(campaign)
+    except (UnicodeDecodeError, csv.Error) as error:
+        header = []
+        errors.append(RowError(1, "", "", _("berkas bukan CSV UTF-8: %(e)s") % {"e": error}))
+    if not errors:
+        identity = [c for c in IDENTITY_COLUMNS if c in header]
+        if not identity:
+            errors.append(RowError(1, "nik/email", "", _("kolom nik atau email tidak ada")))
+        missing = [
+            name
+            for name in campaign.template_key.variables
+            if name != "name" and name not in header and name not in campaign.context
+        ]
+        for name in missing:
+            errors.append(RowError(1, name, "", _("kolom variabel templat tidak ada")))
+    if not errors:
+        try:
+            for _batch in _csv_batches(campaign, errors):
+                pass
+        except (UnicodeDecodeError, csv.Error) as error:
+            errors.append(RowError(0, "", "", _("berkas bukan CSV UTF-8: %(e)s") % {"e": error}))
+    campaign.rows_rejected = len(errors)
+    if errors:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["baris", "kolom", "nilai", "masalah"])
+        for error in errors:
+            writer.writerow([error.row, error.column, error.value, error.problem])
+        campaign.error_report.save(
+            f"kampanye-{campaign.pk}-galat.csv", ContentFile(out.getvalue().encode()), save=False
+        )
+        campaign.status = Campaign.Status.REJECTED
+    campaign.save()
+    return errors
+
+
+def segment_users(*, campaign: Campaign, today: datetime.date | None = None) -> QuerySet[User]:
+    users = User.objects.filter(is_active=True, citizen_profile__isnull=False)
+    today = today or timezone.localdate()
+    if campaign.kelurahan_id:
+        users = users.filter(citizen_profile__kelurahan_id=campaign.kelurahan_id)
+    if campaign.age_min is not None:
+        users = users.filter(citizen_profile__birth_date__lte=_years_ago(today, campaign.age_min))
+    if campaign.age_max is not None:
+        oldest = _years_ago(today, campaign.age_max + 1) + datetime.timedelta(days=1)
+        users = users.filter(citizen_profile__birth_date__gte=oldest)
+    if campaign.document_kind:
+        users = users.filter(documents__kind=campaign.document_kind).distinct()
+    return users.select_related("citizen_profile").order_by("pk")
+
+
+def _years_ago(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _batches(campaign: Campaign) -> Iterator[list[Item]]:
+    shared = dict(campaign.context)
+    key = campaign.idempotency_key
+    if campaign.csv_file:
+        for resolved in _csv_batches(campaign, None):
+            yield [
+                Item(
+                    user=user,
+                    context=shared | {k: v for k, v in row.items() if k not in IDENTITY_COLUMNS},
+                    idempotency_key=key,
+                )
+                for row, user in resolved
+            ]
+        return
+    batch: list[Item] = []
+    for user in segment_users(campaign=campaign).iterator(chunk_size=BATCH):
+        batch.append(Item(user=user, context=shared, idempotency_key=key))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def campaign_schedule(*, campaign: Campaign, at: datetime.datetime | None = None) -> bool:
+    """Schedule a draft (a CSV is validated first); False if it was rejected."""
+    if campaign.status not in {Campaign.Status.DRAFT, Campaign.Status.REJECTED}:
+        return campaign.status == Campaign.Status.SCHEDULED
+    if campaign.csv_file and campaign_validate(campaign=campaign):
+        return False
+    campaign.status = Campaign.Status.SCHEDULED
+    campaign.scheduled_at = at or timezone.now()
+    campaign.save(update_fields=["status", "scheduled_at", "rows_rejected", "error_report"])
+    return True
+
+
+@transaction.atomic
+def campaign_cancel(*, campaign: Campaign) -> int:
+    """Stop a campaign before or while it sends; returns how many messages were stopped."""
+    Campaign.objects.filter(
+        pk=campaign.pk,
+        status__in=[Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.SENDING],
+    ).update(status=Campaign.Status.CANCELLED, finished_at=timezone.now())
+    campaign.refresh_from_db()
+    # Messages recorded but not yet claimed by a worker are not sent any more.
+    return Message.objects.filter(
+        campaign=campaign,
+        status__in=[Message.Status.CREATED, Message.Status.TEMPORARY_FAILURE],
+    ).update(status=Message.Status.PERMANENT_FAILURE, last_error="campaign cancelled")
+
+
+def campaigns_start_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Claim scheduled campaigns whose time has come (for beat); each starts exactly once."""
+    now = now or timezone.now()
+    started = []
+    for pk in Campaign.objects.filter(
+        status=Campaign.Status.SCHEDULED, scheduled_at__lte=now
+    ).values_list("pk", flat=True):
+        claimed = Campaign.objects.filter(pk=pk, status=Campaign.Status.SCHEDULED).update(
+            status=Campaign.Status.SENDING, started_at=now
+        )
+        if claimed:
+            started.append(pk)
+    return started
+
+
+def campaign_send(*, campaign_id: int) -> Campaign:
+    """Record the campaign's messages batch by batch (safe to run again after a crash)."""
+    campaign = Campaign.objects.select_related("template_key__category").get(pk=campaign_id)
+    if campaign.status != Campaign.Status.SENDING:
+        return campaign
+    rate = float(conf.get("NOTIFICATIONS_CAMPAIGN_RATE_PER_S"))
+    queue = conf.get("NOTIFICATIONS_BULK_QUEUE")
+    done = 0
+    for items in _batches(campaign):
+        started = time.monotonic()
+        if Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.CANCELLED).exists():
+            return Campaign.objects.get(pk=campaign.pk)
+        notify_items(
+            items=items,
+            template_key=campaign.template_key.key,
+            category=campaign.template_key.category,
+            channels=campaign.channels or None,
+            queue=queue,
+            campaign_id=campaign.pk,
+        )
+        done += len(items)
+        Campaign.objects.filter(pk=campaign.pk).update(recipients_done=done)
+        if rate > 0:
+            # Hold the campaign to its rate: the delivery queue drains no faster than this.
+            time.sleep(max(0.0, len(items) / rate - (time.monotonic() - started)))
+    Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
+        status=Campaign.Status.DONE,
+        finished_at=timezone.now(),
+        recipients_total=done,
+    )
+    return Campaign.objects.get(pk=campaign.pk)
+
+
+def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
+    rows = Message.objects.filter(campaign=campaign).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
