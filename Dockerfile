@@ -57,8 +57,8 @@ RUN SECRET_KEY=build-only-not-secret \
 # the collected static files stay root-owned and read-only; the app user may
 # create files in var/ and in var/media (uploads, a volume in docker-compose.yml).
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home app \
- && mkdir -p /app/var/media \
- && chown app:app /app/var /app/var/media
+ && mkdir -p /app/var/media /app/var/private /app/var/keys \
+ && chown app:app /app/var /app/var/media /app/var/private /app/var/keys
 USER app
 
 EXPOSE 8000
