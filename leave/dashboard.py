@@ -51,4 +51,4 @@ def register() -> None:
     register_card(DashboardCard("leave/_card.html", _card, roles=("pegawai", "atasan"), order=30))
     for verb, label in VERBS.items():
         register_verb(verb, label)
-    register_seeder(demo.seed, order=30)
+    register_seeder(demo.seed, order=50)  # after e-Surat (45): approvals issue decrees

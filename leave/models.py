@@ -564,7 +564,7 @@ class KnownDevice(models.Model):
 
 class AttendanceRecord(models.Model):
     class Kind(models.TextChoices):
-        CHECK_IN = "in", _("Masuk")
+        CHECK_IN = "in", pgettext_lazy("presensi", "Masuk")
         CHECK_OUT = "out", _("Pulang")
 
     class Mode(models.TextChoices):
