@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +10,9 @@ class LearningConfig(AppConfig):
     verbose_name = _("Pelatihan daring")
 
     def ready(self) -> None:
-        from learning import dashboard, demo
+        from learning import dashboard, demo, notices
         from portal.registry import register_seeder
 
         dashboard.register()
         register_seeder(demo.seed, order=60)
+        post_migrate.connect(notices.templates_install, sender=self)

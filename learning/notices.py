@@ -68,3 +68,49 @@ def due_reminders_send(*, today: datetime.date | None = None) -> int:
     for enrolment in enrolments.iterator(chunk_size=500):
         sent += due_reminder_send(enrolment=enrolment, today=today)
     return sent
+
+
+DUE_TEXTS = {
+    "id": {
+        "subject": "Tenggat kursus {{ course }}: {{ days_left }} hari lagi",
+        "body_text": (
+            "Yth. {{ name }},\n\nKursus {{ course }} yang ditugaskan kepada Anda harus selesai "
+            "pada {{ due_on }} ({{ days_left }} hari lagi). Lanjutkan di {{ url }}\n\n"
+            "Portal Layanan Publik"
+        ),
+        "body_html": (
+            "<p>Yth. {{ name }},</p><p>Kursus <strong>{{ course }}</strong> yang ditugaskan "
+            "kepada Anda harus selesai pada {{ due_on }} ({{ days_left }} hari lagi).</p>"
+            '<p><a href="{{ url }}">Lanjutkan kursus</a></p>'
+        ),
+        "sms_text": "Kursus {{ course }} harus selesai {{ due_on }}. {{ url }}",
+    },
+    "en": {
+        "subject": "Course {{ course }} due in {{ days_left }} days",
+        "body_text": (
+            "Dear {{ name }},\n\nThe course {{ course }} assigned to you is due on {{ due_on }} "
+            "({{ days_left }} days left). Continue at {{ url }}\n\nPortal Layanan Publik"
+        ),
+        "body_html": (
+            "<p>Dear {{ name }},</p><p>The course <strong>{{ course }}</strong> assigned to you "
+            "is due on {{ due_on }} ({{ days_left }} days left).</p>"
+            '<p><a href="{{ url }}">Continue the course</a></p>'
+        ),
+        "sms_text": "Course {{ course }} is due {{ due_on }}. {{ url }}",
+    },
+}
+
+
+def templates_install(**_kwargs) -> None:
+    """Install the due-date notice after every migrate (idempotent, keeps admin edits)."""
+    from notifications.models import Category
+    from notifications.services import template_define
+
+    if not Category.objects.filter(key=CATEGORY).exists():
+        return  # a flushed test database: the notifications defaults are not there
+    template_define(
+        key=DUE_TEMPLATE_KEY,
+        category=CATEGORY,
+        variables=["name", "course", "due_on", "days_left", "url"],
+        texts=DUE_TEXTS,
+    )
