@@ -437,7 +437,18 @@ def template_define(
 # --- e-Surat ---------------------------------------------------------------------
 # Other apps reach e-Surat only through this module (DESIGN.md). They name units and
 # archive classifications by code, since they may not import the letters models.
-__all__ = ["LetterError", "Verdict", "VerdictStatus", "letter_revoke", "letter_verify_pdf"]
+__all__ = [
+    "LetterError",
+    "NotifyError",
+    "Verdict",
+    "VerdictStatus",
+    "letter_issue",
+    "letter_revoke",
+    "letter_verify_pdf",
+    "notify",
+    "notify_items",
+    "template_define",
+]
 
 
 def letter_issue(
