@@ -6,7 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from infrastructure import services
-from infrastructure.models import Asset, DeadLetter, Device, LatestValue, Metric
+from infrastructure.models import (
+    Asset,
+    DeadLetter,
+    Device,
+    Inspection,
+    InspectionPhoto,
+    LatestValue,
+    Metric,
+    ProgressReport,
+    Project,
+    ProjectDocument,
+)
 
 
 class DeviceInline(admin.TabularInline):
@@ -17,15 +28,40 @@ class DeviceInline(admin.TabularInline):
     show_change_link = True
 
 
+class InspectionInline(admin.TabularInline):
+    model = Inspection
+    extra = 0
+    fields = ["inspected_on", "inspector", "condition", "findings"]
+    readonly_fields = fields
+    show_change_link = True
+    ordering = ["-inspected_on"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Inspections go through services.inspection_record (it updates the asset).
+        return False
+
+
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "code", "kelurahan", "is_public", "device_count"]
-    list_filter = ["kind", "is_public"]
+    list_display = [
+        "name",
+        "kind",
+        "code",
+        "kelurahan",
+        "agency",
+        "condition",
+        "criticality",
+        "traffic_weight",
+        "is_public",
+        "device_count",
+    ]
+    list_filter = ["kind", "is_public", "criticality", "agency"]
     search_fields = ["name", "code", "kelurahan__name"]
-    list_select_related = ["kelurahan"]
+    list_select_related = ["kelurahan", "agency"]
     autocomplete_fields = ["kelurahan"]
+    readonly_fields = ["condition", "condition_assessed_on"]
     prepopulated_fields = {"code": ["name"]}
-    inlines = [DeviceInline]
+    inlines = [DeviceInline, InspectionInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_devices=Count("devices"))
@@ -128,4 +164,105 @@ class DeadLetterAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ProgressReportInline(admin.TabularInline):
+    model = ProgressReport
+    extra = 1
+    fields = [
+        "period_end",
+        "planned_physical",
+        "actual_physical",
+        "planned_financial",
+        "actual_financial",
+        "note",
+    ]
+    ordering = ["period_end"]
+
+
+class ProjectDocumentInline(admin.TabularInline):
+    model = ProjectDocument
+    extra = 0
+    fields = ["kind", "document_type", "title", "file", "content_type", "uploaded_at"]
+    readonly_fields = ["file", "content_type", "uploaded_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Uploads go through the officials' page, which checks the file's real type.
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "code",
+        "status",
+        "agency",
+        "budget",
+        "contract_value",
+        "planned_start",
+        "planned_end",
+        "is_public",
+    ]
+    list_filter = ["status", "project_type", "agency", "is_public"]
+    search_fields = ["title", "code", "contractor", "kelurahan__name"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["kelurahan", "asset"]
+    prepopulated_fields = {"code": ["title"]}
+    date_hierarchy = "planned_start"
+    inlines = [ProgressReportInline, ProjectDocumentInline]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "project",
+        "period_end",
+        "planned_physical",
+        "actual_physical",
+        "planned_financial",
+        "actual_financial",
+    ]
+    list_filter = ["project__status"]
+    search_fields = ["project__title", "project__code"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
+    date_hierarchy = "period_end"
+
+
+@admin.register(ProjectDocument)
+class ProjectDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "kind", "document_type", "content_type", "uploaded_at"]
+    list_filter = ["kind", "document_type"]
+    search_fields = ["title", "project__title", "original_name"]
+    list_select_related = ["project"]
+    readonly_fields = ["project", "file", "content_type", "size", "original_name", "uploaded_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class InspectionPhotoInline(admin.TabularInline):
+    model = InspectionPhoto
+    extra = 0
+    fields = ["file", "content_type", "original_name"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Inspection)
+class InspectionAdmin(admin.ModelAdmin):
+    list_display = ["asset", "inspected_on", "condition", "inspector"]
+    list_filter = ["asset__kind", "inspected_on"]
+    search_fields = ["asset__name", "asset__code", "findings", "inspector__email"]
+    list_select_related = ["asset", "inspector"]
+    autocomplete_fields = ["asset"]
+    readonly_fields = ["inspector", "asset", "inspected_on", "condition"]
+    date_hierarchy = "inspected_on"
+    inlines = [InspectionPhotoInline]
+
+    def has_add_permission(self, request) -> bool:
         return False

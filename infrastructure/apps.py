@@ -17,4 +17,17 @@ class InfrastructureConfig(AppConfig):
         )
         register_verb("infrastructure.device_created", _("mendaftarkan perangkat sensor"))
         register_verb("infrastructure.device_secret_rotated", _("mengganti rahasia perangkat"))
+        register_nav(
+            NavLink(
+                _("Kelola infrastruktur"),
+                "infrastructure:manage",
+                roles=("pejabat", "admin"),
+                order=11,
+            )
+        )
+        register_verb("infrastructure.project_created", _("mendaftarkan proyek pembangunan"))
+        register_verb("infrastructure.project_updated", _("memperbarui data proyek"))
+        register_verb("infrastructure.progress_reported", _("melaporkan kemajuan proyek"))
+        register_verb("infrastructure.project_document_added", _("mengunggah berkas proyek"))
+        register_verb("infrastructure.inspection_recorded", _("mencatat inspeksi aset"))
         register_seeder(demo.seed, order=30)

@@ -75,5 +75,39 @@ def ingest_receive_maximum() -> int:
     return int(_get("INGEST_RECEIVE_MAXIMUM", 10000))
 
 
+def rollup_compact_seconds() -> float:
+    """How often an ingest worker folds the rollup deltas into the hourly/daily rollups."""
+    return float(_get("INFRA_ROLLUP_COMPACT_SECONDS", 5))
+
+
+def retention_delete_batch() -> int:
+    """Rows deleted per statement when trimming an asset type's shorter retention."""
+    return int(_get("INFRA_RETENTION_DELETE_BATCH", 10000))
+
+
 def mqtt_url() -> str:
     return str(_get("MQTT_URL", "") or "")
+
+
+def delay_margin_pct() -> float:
+    """A project is flagged late when actual physical progress trails plan by more than this."""
+    return float(_get("INFRA_DELAY_MARGIN_PCT", 10))
+
+
+def upload_max_bytes() -> int:
+    """Largest project document, project photo or inspection photo accepted."""
+    return int(_get("INFRA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def export_max_days() -> int:
+    """Longest time range of one readings export (open data), in days."""
+    return int(_get("INFRA_EXPORT_MAX_DAYS", 31))
+
+
+def oc4ids_prefix() -> str:
+    """Prefix of OC4IDS project ids (register one with the Open Contracting Partnership)."""
+    return str(_get("INFRA_OC4IDS_PREFIX", "oc4ids-portal"))
+
+
+def oc4ids_publisher() -> str:
+    return str(_get("INFRA_OC4IDS_PUBLISHER", "Pemerintah Kota Bandung"))

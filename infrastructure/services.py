@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import secrets
 import time
 from collections.abc import Iterable, Sequence
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from infrastructure import conf
+from infrastructure import conf, uploads
 from infrastructure.ingest import partitions
 from infrastructure.ingest.directory import directory
 from infrastructure.ingest.parse import Limits, device_key_from_topic, parse_messages
 from infrastructure.ingest.writer import WriteSummary, batch_write
-from infrastructure.models import Asset, Device, Metric, hash_secret
+from infrastructure.models import (
+    Asset,
+    Device,
+    Inspection,
+    InspectionPhoto,
+    Metric,
+    ProgressReport,
+    Project,
+    ProjectDocument,
+    hash_secret,
+)
 from portal.models import User
 from portal.services import activity_record
 
@@ -93,3 +107,195 @@ def partitions_maintain(*, today: datetime.date | None = None) -> dict[str, list
         "created": [day.isoformat() for day in created],
         "dropped": [day.isoformat() for day in dropped],
     }
+
+
+# --- Projects ----------------------------------------------------------------------
+
+PROJECT_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "project_type",
+    "status",
+    "agency",
+    "asset",
+    "contractor",
+    "kelurahan",
+    "latitude",
+    "longitude",
+    "budget",
+    "contract_value",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "is_public",
+)
+
+
+@transaction.atomic
+def project_save(*, actor: User, project: Project | None = None, **fields) -> Project:
+    """Create a project, or update `project` with `fields`; validated in full first."""
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    created = project is None
+    project = project or Project()
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save()
+    activity_record(
+        actor=actor,
+        verb="infrastructure.project_created" if created else "infrastructure.project_updated",
+        target=project,
+    )
+    return project
+
+
+@transaction.atomic
+def progress_report_add(
+    *,
+    project: Project,
+    actor: User,
+    period_end: datetime.date,
+    planned_physical,
+    planned_financial,
+    actual_physical=None,
+    actual_financial=None,
+    note: str = "",
+) -> ProgressReport:
+    """Record one period's planned and actual progress (one report per period)."""
+    report = ProgressReport(
+        project=project,
+        period_end=period_end,
+        planned_physical=planned_physical,
+        planned_financial=planned_financial,
+        actual_physical=actual_physical,
+        actual_financial=actual_financial,
+        note=note,
+        reported_by=actor,
+    )
+    if period_end < project.planned_start:
+        raise ValidationError(
+            {"period_end": _("Akhir periode tidak boleh sebelum rencana mulai proyek.")}
+        )
+    report.full_clean()
+    report.save()
+    # Touch the project: OC4IDS `updated` and caches follow its latest change.
+    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    activity_record(
+        actor=actor,
+        verb="infrastructure.progress_reported",
+        target=project,
+        data={"period_end": period_end.isoformat()},
+    )
+    return report
+
+
+@contextlib.contextmanager
+def _files_removed_on_error(stored: list):
+    """Files are written before the rows commit; if the rows fail, remove the files too,
+    so a refused upload leaves nothing behind on disk either."""
+    try:
+        yield
+    except BaseException:
+        for field in stored:
+            field.storage.delete(field.name)
+        raise
+
+
+@transaction.atomic
+def project_documents_add(
+    *,
+    project: Project,
+    actor: User,
+    kind: str,
+    title: str,
+    files: list[UploadedFile],
+    document_type: str = "",
+) -> list[ProjectDocument]:
+    """Attach documents or photos; every file is checked before any is stored."""
+    allowed = uploads.PHOTO_TYPES if kind == ProjectDocument.Kind.PHOTO else uploads.DOCUMENT_TYPES
+    if not files:
+        raise ValidationError({"files": _("Pilih setidaknya satu berkas.")})
+    checked = [(upload, uploads.upload_validate(upload, allowed=allowed)) for upload in files]
+    documents: list[ProjectDocument] = []
+    stored: list = []
+    with _files_removed_on_error(stored):
+        for number, (upload, content_type) in enumerate(checked, start=1):
+            document = ProjectDocument(
+                project=project,
+                kind=kind,
+                document_type=document_type,
+                title=title if len(checked) == 1 else f"{title} ({number})",
+                content_type=content_type,
+                size=upload.size,
+                original_name=upload.name[:200],
+                uploaded_by=actor,
+            )
+            document.file.save(upload.name, upload, save=False)
+            stored.append(document.file)
+            document.full_clean()
+            document.save()
+            documents.append(document)
+    activity_record(
+        actor=actor,
+        verb="infrastructure.project_document_added",
+        target=project,
+        data={"count": len(documents), "kind": kind},
+    )
+    return documents
+
+
+# --- Inspections ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    asset: Asset,
+    inspector: User,
+    inspected_on: datetime.date,
+    findings: str,
+    condition: float,
+    photos: list[UploadedFile] = (),
+) -> Inspection:
+    """Record an inspection and, when it is the newest, make its condition the asset's.
+
+    The asset row is locked so two inspections saved at once cannot leave the asset
+    with the older one's condition. Photos are checked before anything is written.
+    """
+    checked = [
+        (upload, uploads.upload_validate(upload, allowed=uploads.PHOTO_TYPES)) for upload in photos
+    ]
+    asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    inspection = Inspection(
+        asset=asset,
+        inspector=inspector,
+        inspected_on=inspected_on,
+        findings=findings,
+        condition=condition,
+    )
+    inspection.full_clean()
+    inspection.save()
+    stored: list = []
+    with _files_removed_on_error(stored):
+        for upload, content_type in checked:
+            photo = InspectionPhoto(
+                inspection=inspection, content_type=content_type, original_name=upload.name[:200]
+            )
+            photo.file.save(upload.name, upload, save=False)
+            stored.append(photo.file)
+            photo.save()
+    if asset.condition_assessed_on is None or inspected_on >= asset.condition_assessed_on:
+        asset.condition = condition
+        asset.condition_assessed_on = inspected_on
+        asset.save(update_fields=["condition", "condition_assessed_on"])
+    activity_record(
+        actor=inspector,
+        verb="infrastructure.inspection_recorded",
+        target=asset,
+        data={"inspection": inspection.pk, "condition": condition},
+    )
+    return inspection

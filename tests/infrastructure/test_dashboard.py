@@ -47,8 +47,10 @@ def test_a_reading_outside_the_expected_range_is_flagged(client, db, now_ms):
     assert "di luar batas wajar" in client.get(URL).content.decode()
 
 
-def test_htmx_polling_gets_only_the_readings_fragment(client, sensor):
-    response = client.get(URL, headers={"HX-Request": "true", "HX-Target": "pembacaan"})
+def test_htmx_polling_gets_only_the_readings_fragment(client, sensor, django_assert_num_queries):
+    # three queries: the projects are not read for the live fragment
+    with django_assert_num_queries(3):
+        response = client.get(URL, headers={"HX-Request": "true", "HX-Target": "pembacaan"})
     page = response.content.decode()
     assert response.status_code == 200
     assert page.lstrip().startswith('<section id="pembacaan"')
@@ -61,6 +63,7 @@ def test_dashboard_query_count_does_not_grow_with_data(
     client, db, now_ms, assets, django_assert_max_num_queries
 ):
     _assets(assets, now_ms)
+    # three for assets and readings, two for the projects and their reports
     with django_assert_max_num_queries(5):
         response = client.get(URL)
     assert response.content.decode().count('class="infra-asset"') == assets
@@ -107,7 +110,8 @@ def test_asset_page_query_count_does_not_grow_with_history(
         for h in range(hours)
     ]
     readings_ingest(messages=messages, now_ms=now_ms)
-    with django_assert_max_num_queries(5):
+    # five for readings and charts, one for the inspections (photos only when there are some)
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("infrastructure:asset_detail", args=[sensor.asset.code]))
     assert response.status_code == 200
 
