@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "auditlog",
     "portal",
     "infrastructure",
+    "infrastructure.alarms",
     "notifications",
     "notifications.letters",
     "leave",
@@ -183,6 +184,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "infrastructure.maintain_partitions",
         "schedule": 6 * 60 * 60,
     },
+    # Alarm rules against the latest readings; a tick that waited too long expires.
+    "infrastructure-alarms-evaluate": {"task": "infrastructure.alarms_evaluate", "schedule": 10},
     # Signs a transparency-log checkpoint only when the log grew.
     "letters-tlog-checkpoint": {"task": "letters.tlog_checkpoint", "schedule": 60},
     # Closes yesterday's attendance, starts taken leave, allocates the newly eligible.

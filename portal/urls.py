@@ -35,6 +35,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Domain apps are included by string: portal never imports them.
+    path("infrastruktur/alarm/", include("infrastructure.alarms.urls")),
     path("infrastruktur/", include("infrastructure.urls")),
     path("notifikasi/", include("notifications.urls")),
     path("", include("notifications.letters.urls")),
