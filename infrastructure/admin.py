@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -229,6 +230,20 @@ class ProgressReportAdmin(admin.ModelAdmin):
     list_select_related = ["project"]
     autocomplete_fields = ["project"]
     date_hierarchy = "period_end"
+
+    # The public dashboard's cache key follows Project.updated_at: touch the project.
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        Project.objects.filter(pk=obj.project_id).update(updated_at=timezone.now())
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        Project.objects.filter(pk=obj.project_id).update(updated_at=timezone.now())
+
+    def delete_queryset(self, request, queryset) -> None:
+        projects = list(queryset.values_list("project_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        Project.objects.filter(pk__in=projects).update(updated_at=timezone.now())
 
 
 @admin.register(ProjectDocument)

@@ -128,6 +128,57 @@ class ProgressReportForm(forms.Form):
         return cleaned
 
 
+REASON = forms.CharField(
+    label=_("Alasan"),
+    max_length=500,
+    strip=True,
+    widget=forms.Textarea(attrs={"rows": 2}),
+    help_text=_("Wajib: dicatat di jejak audit, mis. salah ketik angka realisasi."),
+)
+
+
+CORRECTABLE = (
+    "planned_physical",
+    "actual_physical",
+    "planned_financial",
+    "actual_financial",
+    "note",
+)
+
+
+class ProgressReportCorrectForm(forms.Form):
+    """The figures of one period, corrected with a reason; the period itself stays."""
+
+    planned_physical = ProgressReportForm.base_fields["planned_physical"]
+    actual_physical = ProgressReportForm.base_fields["actual_physical"]
+    planned_financial = ProgressReportForm.base_fields["planned_financial"]
+    actual_financial = ProgressReportForm.base_fields["actual_financial"]
+    note = ProgressReportForm.base_fields["note"]
+    reason = REASON
+
+    def __init__(self, *args, report: ProgressReport, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {name: getattr(report, name) for name in CORRECTABLE},
+        )
+        super().__init__(*args, **kwargs)
+        self.report = report
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.report.period_end > timezone.localdate():
+            for name in ("actual_physical", "actual_financial"):
+                if cleaned.get(name) is not None:
+                    self.add_error(
+                        name, _("Realisasi hanya bisa diisi untuk periode yang sudah lewat.")
+                    )
+        return cleaned
+
+
+class ProgressReportDeleteForm(forms.Form):
+    reason = REASON
+
+
 class DocumentUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Jenis berkas"), choices=ProjectDocument.Kind.choices)
     document_type = forms.ChoiceField(

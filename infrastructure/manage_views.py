@@ -18,8 +18,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infrastructure import condition, exports, selectors, services
-from infrastructure.forms import DocumentUploadForm, InspectionForm, ProgressReportForm, ProjectForm
-from infrastructure.models import Asset, Project
+from infrastructure.forms import (
+    DocumentUploadForm,
+    InspectionForm,
+    ProgressReportCorrectForm,
+    ProgressReportDeleteForm,
+    ProgressReportForm,
+    ProjectForm,
+)
+from infrastructure.models import Asset, ProgressReport, Project
 from infrastructure.views import _csv
 
 
@@ -117,6 +124,64 @@ def project_manage(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Laporan kemajuan disimpan."))
             return redirect("infrastructure:manage_project", code=project.code)
     return _project_page(request, project, report_form=report_form)
+
+
+def _report_or_404(request: HttpRequest, code: str, pk: int) -> ProgressReport:
+    """A report of a project of the official's units; anything else is a 404."""
+    project = _project_or_404(request, code)
+    report = ProgressReport.objects.filter(project=project, pk=pk).first()
+    if report is None:
+        raise Http404(_("Laporan tidak ditemukan atau bukan wewenang Anda."))
+    report.project = project
+    return report
+
+
+@require_http_methods(["GET", "POST"])
+@official_required
+def report_correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Correct the figures of one period (with a reason), or offer to delete the report."""
+    report = _report_or_404(request, code, pk)
+    form = ProgressReportCorrectForm(
+        request.POST if request.method == "POST" else None, report=report
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_report_correct(report=report, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Laporan kemajuan dikoreksi."))
+            return redirect("infrastructure:manage_project", code=report.project.code)
+    return _report_page(request, report, form=form)
+
+
+@require_POST
+@official_required
+def report_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    report = _report_or_404(request, code, pk)
+    form = ProgressReportDeleteForm(request.POST, prefix="hapus")
+    if form.is_valid():
+        try:
+            services.progress_report_delete(
+                report=report, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Laporan kemajuan dihapus."))
+            return redirect("infrastructure:manage_project", code=report.project.code)
+    return _report_page(request, report, delete_form=form)
+
+
+def _report_page(request, report, *, form=None, delete_form=None):
+    form = form or ProgressReportCorrectForm(report=report)
+    delete_form = delete_form or ProgressReportDeleteForm(prefix="hapus")
+    return render(
+        request,
+        "infrastructure/manage/report_form.html",
+        {"report": report, "project": report.project, "form": form, "delete_form": delete_form},
+        status=400 if form.errors or delete_form.errors else 200,
+    )
 
 
 def _project_page(request, project, *, report_form=None, document_form=None, status=200):

@@ -505,6 +505,12 @@ class ProgressReport(models.Model):
     def __str__(self) -> str:
         return f"{self.project} @ {self.period_end:%Y-%m-%d}"
 
+    def get_additional_data(self) -> dict | None:
+        """django-auditlog stores this with each change: corrections and deletions carry
+        the official's reason (set by services as `audit_reason`)."""
+        reason = getattr(self, "audit_reason", "")
+        return {"reason": reason} if reason else None
+
 
 class ProjectDocument(models.Model):
     class Kind(models.TextChoices):

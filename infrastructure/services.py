@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
+import logging
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -32,6 +32,8 @@ from infrastructure.models import (
 )
 from portal.models import User
 from portal.services import activity_record
+
+logger = logging.getLogger(__name__)
 
 # One raw MQTT message as handed from the ingester to the writer: (topic, payload, received ms).
 RawMessage = tuple[str, bytes | str, int]
@@ -193,16 +195,129 @@ def progress_report_add(
     return report
 
 
-@contextlib.contextmanager
-def _files_removed_on_error(stored: list):
-    """Files are written before the rows commit; if the rows fail, remove the files too,
-    so a refused upload leaves nothing behind on disk either."""
-    try:
-        yield
-    except BaseException:
-        for field in stored:
-            field.storage.delete(field.name)
-        raise
+CORRECTABLE_FIELDS = (
+    "planned_physical",
+    "actual_physical",
+    "planned_financial",
+    "actual_financial",
+    "note",
+)
+
+
+def _reason_checked(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Tuliskan alasannya: dicatat di jejak audit.")})
+    return reason[:500]
+
+
+@transaction.atomic
+def progress_report_correct(
+    *, report: ProgressReport, actor: User, reason: str, **figures
+) -> ProgressReport:
+    """Correct the figures of a period already reported, with a reason for the audit trail.
+
+    The period itself never moves (delete the report and add another instead). The row is
+    locked so two officials correcting the same period cannot silently undo each other.
+    """
+    unknown = set(figures) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown progress fields: {sorted(unknown)}")
+    reason = _reason_checked(reason)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    changes = {}
+    for name, value in figures.items():
+        before = getattr(report, name)
+        if before != value:
+            changes[name] = [_plain(before), _plain(value)]
+            setattr(report, name, value)
+    if not changes:
+        raise ValidationError(_("Tidak ada angka yang berubah; laporan tidak disimpan ulang."))
+    if report.period_end > timezone.localdate() and (
+        report.actual_physical is not None or report.actual_financial is not None
+    ):
+        raise ValidationError(_("Realisasi hanya bisa diisi untuk periode yang sudah lewat."))
+    report.full_clean()
+    # Read by ProgressReport.get_additional_data: the reason lands in the auditlog entry.
+    report.audit_reason = reason
+    report.save(update_fields=list(changes))
+    Project.objects.filter(pk=report.project_id).update(updated_at=timezone.now())
+    activity_record(
+        actor=actor,
+        verb="infrastructure.progress_corrected",
+        target=report.project,
+        data={
+            "period_end": report.period_end.isoformat(),
+            "reason": reason,
+            "changes": changes,
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def progress_report_delete(*, report: ProgressReport, actor: User, reason: str) -> None:
+    """Remove a report filed by mistake; what it said stays in the audit trail."""
+    reason = _reason_checked(reason)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    snapshot = {name: _plain(getattr(report, name)) for name in CORRECTABLE_FIELDS}
+    period_end = report.period_end
+    project = report.project
+    report.audit_reason = reason
+    report.delete()
+    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    activity_record(
+        actor=actor,
+        verb="infrastructure.progress_deleted",
+        target=project,
+        data={"period_end": period_end.isoformat(), "reason": reason, "report": snapshot},
+    )
+
+
+def _plain(value):
+    """JSON-safe form of a figure for the activity log (Decimals as strings)."""
+    return None if value is None else str(value)
+
+
+def _name_for(field_file, upload: UploadedFile) -> None:
+    """Give the row its final (random) file name now; the bytes are written on commit."""
+    field_file.name = field_file.field.generate_filename(field_file.instance, upload.name)
+
+
+def _store_on_commit(model, rows: list, uploads_: list[UploadedFile]) -> None:
+    """Write the files of `rows` once their transaction commits, never before.
+
+    A file written inside the transaction would stay on disk if anything rolled back
+    afterwards — this service's checks or any caller's outer transaction, which
+    Django gives no hook for. Written after the commit, a rolled-back upload never
+    reaches the disk: Django drops the callback with the transaction.
+
+    If the storage then fails (disk full), the rows of this batch are removed again
+    with the files already written, so no row points at a missing file, and the
+    official sees a clear message.
+    """
+    batch = [(row.pk, row.file.name, upload) for row, upload in zip(rows, uploads_, strict=True)]
+    storage = model._meta.get_field("file").storage
+
+    def store() -> None:
+        written: list[str] = []
+        try:
+            for pk, name, upload in batch:
+                upload.seek(0)
+                saved = storage.save(name, upload)
+                written.append(saved)
+                if saved != name:  # the storage picked another free name: follow it
+                    model.objects.filter(pk=pk).update(file=saved)
+        except Exception as error:
+            logger.exception("Storing %s uploads failed; their rows are removed", model.__name__)
+            for name in written:
+                storage.delete(name)
+            model.objects.filter(pk__in=[pk for pk, _name, _upload in batch]).delete()
+            raise ValidationError(
+                _("Berkas gagal disimpan ke penyimpanan. Silakan unggah ulang.")
+            ) from error
+
+    transaction.on_commit(store)
 
 
 @transaction.atomic
@@ -221,24 +336,22 @@ def project_documents_add(
         raise ValidationError({"files": _("Pilih setidaknya satu berkas.")})
     checked = [(upload, uploads.upload_validate(upload, allowed=allowed)) for upload in files]
     documents: list[ProjectDocument] = []
-    stored: list = []
-    with _files_removed_on_error(stored):
-        for number, (upload, content_type) in enumerate(checked, start=1):
-            document = ProjectDocument(
-                project=project,
-                kind=kind,
-                document_type=document_type,
-                title=title if len(checked) == 1 else f"{title} ({number})",
-                content_type=content_type,
-                size=upload.size,
-                original_name=upload.name[:200],
-                uploaded_by=actor,
-            )
-            document.file.save(upload.name, upload, save=False)
-            stored.append(document.file)
-            document.full_clean()
-            document.save()
-            documents.append(document)
+    for number, (upload, content_type) in enumerate(checked, start=1):
+        document = ProjectDocument(
+            project=project,
+            kind=kind,
+            document_type=document_type,
+            title=title if len(checked) == 1 else f"{title} ({number})",
+            content_type=content_type,
+            size=upload.size,
+            original_name=upload.name[:200],
+            uploaded_by=actor,
+        )
+        _name_for(document.file, upload)
+        document.full_clean()
+        documents.append(document)
+    ProjectDocument.objects.bulk_create(documents)
+    _store_on_commit(ProjectDocument, documents, [upload for upload, _type in checked])
     activity_record(
         actor=actor,
         verb="infrastructure.project_document_added",
@@ -279,15 +392,16 @@ def inspection_record(
     )
     inspection.full_clean()
     inspection.save()
-    stored: list = []
-    with _files_removed_on_error(stored):
-        for upload, content_type in checked:
-            photo = InspectionPhoto(
-                inspection=inspection, content_type=content_type, original_name=upload.name[:200]
-            )
-            photo.file.save(upload.name, upload, save=False)
-            stored.append(photo.file)
-            photo.save()
+    photos_ = [
+        InspectionPhoto(
+            inspection=inspection, content_type=content_type, original_name=upload.name[:200]
+        )
+        for upload, content_type in checked
+    ]
+    for photo, (upload, _type) in zip(photos_, checked, strict=True):
+        _name_for(photo.file, upload)
+    InspectionPhoto.objects.bulk_create(photos_)
+    _store_on_commit(InspectionPhoto, photos_, [upload for upload, _type in checked])
     if asset.condition_assessed_on is None or inspected_on >= asset.condition_assessed_on:
         asset.condition = condition
         asset.condition_assessed_on = inspected_on

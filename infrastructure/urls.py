@@ -31,6 +31,16 @@ urlpatterns = [
         name="manage_project_documents",
     ),
     path(
+        "kelola/proyek/<slug:code>/laporan/<int:pk>/",
+        manage_views.report_correct,
+        name="manage_report",
+    ),
+    path(
+        "kelola/proyek/<slug:code>/laporan/<int:pk>/hapus/",
+        manage_views.report_delete,
+        name="manage_report_delete",
+    ),
+    path(
         "kelola/aset/<slug:code>/inspeksi/", manage_views.inspection_add, name="manage_inspection"
     ),
     path("kelola/prioritas/", manage_views.priority, name="manage_priority"),

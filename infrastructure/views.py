@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.cache import cache
 from django.http import (
     FileResponse,
     Http404,
@@ -14,7 +15,10 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -46,10 +50,36 @@ def index(request: HttpRequest) -> HttpResponse:
     template = "infrastructure/index.html"
     if request.htmx and request.htmx.target == "pembacaan":
         return render(request, template + "#readings", context)
-    project_list = selectors.projects_public(today=timezone.localdate(now))
-    context["projects"] = project_list
-    context["summary"] = selectors.projects_summary(project_list)
+    context["projects_html"] = _projects_section(today=timezone.localdate(now))
     return render(request, template, context)
+
+
+PROJECTS_CACHE_SECONDS = 10
+
+
+def _projects_section(*, today) -> str:
+    """The projects part of the dashboard, rendered once and shared by every visitor.
+
+    Most of the page's CPU went into drawing the same S-curves for each request. The key
+    holds what the section depends on — the public projects and their reports (one
+    aggregate query), the day (the "today" line, the delay rule's margin) and the
+    language — so a new or corrected report shows at once; the short lifetime bounds
+    anything the key cannot see (an agency renamed in the admin). The live readings
+    are never cached.
+    """
+    from infrastructure import conf
+
+    version = selectors.projects_public_version()
+    key = f"infra:dasbor-proyek:{get_language()}:{today}:{conf.delay_margin_pct()}:{version}"
+    html = cache.get(key)
+    if html is None:
+        project_list = selectors.projects_public(today=today)
+        html = render_to_string(
+            "infrastructure/_projects_section.html",
+            {"projects": project_list, "summary": selectors.projects_summary(project_list)},
+        )
+        cache.set(key, html, PROJECTS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
 
 
 @require_GET

@@ -108,3 +108,46 @@ def test_home_page_fits_a_320_pixel_screen(live_server, browser):
             assert scroll_width <= 320, f"{state}: the page scrolls sideways ({scroll_width}px)"
     finally:
         context.close()
+
+
+def test_infrastructure_public_pages_have_no_serious_accessibility_violation(
+    live_server, page, console_log
+):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from infrastructure.models import LatestValue
+    from tests.infrastructure.factories import AssetFactory, DeviceFactory, MetricFactory
+    from tests.infrastructure.project_factories import ProjectFactory, ReportFactory
+
+    today = timezone.localdate()
+    project = ProjectFactory(
+        code="jalan-asia-afrika",
+        planned_start=today - datetime.timedelta(days=90),
+        planned_end=today + datetime.timedelta(days=90),
+        actual_start=today - datetime.timedelta(days=85),
+    )
+    ReportFactory(
+        project=project,
+        period_end=today - datetime.timedelta(days=30),
+        planned_physical=Decimal("40"),
+        actual_physical=Decimal("20"),
+    )
+    asset = AssetFactory(name="Jembatan Pasupati", code="pasupati", condition=2)
+    metric = MetricFactory(
+        device=DeviceFactory(asset=asset, last_seen=timezone.now()),
+        name="strain",
+        unit="µε",
+        expected_max=100,
+    )
+    LatestValue.objects.create(metric=metric, ts=timezone.now(), value=150)
+
+    reports = []
+    paths = ["/infrastruktur/", f"/infrastruktur/proyek/{project.code}/", "/infrastruktur/data/"]
+    for path in paths:
+        page.goto(live_server.url + path)
+        if violations := _blocking_violations(page):
+            reports.append(_report(path, violations))
+    assert not reports, "\n".join(reports)
+    assert not console_log.csp_violations(), "\n".join(console_log.csp_violations())

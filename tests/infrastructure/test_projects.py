@@ -13,9 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from infrastructure import charts, projects, selectors, services
-from infrastructure.models import ProgressReport, Project, ProjectDocument
+from infrastructure.models import InspectionPhoto, ProgressReport, Project, ProjectDocument
 from portal.models import Activity
+from tests.infrastructure.factories import AssetFactory
 from tests.infrastructure.project_factories import (
+    PDF,
     ProjectFactory,
     ReportFactory,
     UnitFactory,
@@ -372,7 +374,9 @@ def test_bad_progress_is_refused_with_a_message(client, pejabat, pupr, data, mes
     assert not project.reports.exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_official_uploads_documents_and_photos(client, pejabat, pupr):
+    # Real commits: the files are written when the upload's transaction commits.
     project = ProjectFactory(agency=pupr)
     client.force_login(pejabat)
     url = reverse("infrastructure:manage_project_documents", args=[project.code])
@@ -499,3 +503,81 @@ def test_an_official_edits_a_project_but_not_its_code(client, pejabat, pupr):
     assert Activity.objects.filter(verb="infrastructure.project_updated").exists()
     home = client.get(reverse("infrastructure:manage")).content.decode()
     assert "Pembangunan Jalan Baru" in home
+
+
+def _files(root) -> list:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uploads_rolled_back_by_an_outer_transaction_leave_no_file_on_disk(tmp_path):
+    """A caller's transaction that fails after the upload service returned: with real
+    commits and rollbacks, nothing reaches the disk; a committed upload does."""
+    pupr = UnitFactory(code="PUPR", name="Dinas PUPR")
+    pejabat = official(pupr)
+    project = ProjectFactory(agency=pupr)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.project_documents_add(
+            project=project, actor=pejabat, kind="photo", title="Foto", files=[png(), png("b")]
+        )
+        services.inspection_record(
+            asset=AssetFactory(kind="bridge", agency=pupr),
+            inspector=pejabat,
+            inspected_on=datetime.date(2026, 6, 1),
+            findings="Retak",
+            condition=3,
+            photos=[png()],
+        )
+        raise RuntimeError("the caller fails after the uploads")
+    assert not ProjectDocument.objects.exists() and not InspectionPhoto.objects.exists()
+    assert not _files(tmp_path)
+
+    documents = services.project_documents_add(
+        project=project, actor=pejabat, kind="document", title="Kontrak", files=[pdf()]
+    )
+    assert [path.read_bytes() for path in _files(tmp_path)] == [PDF]
+    assert (tmp_path / documents[0].file.name).is_file()
+
+
+def test_a_savepoint_rolled_back_drops_its_files_but_not_the_others(
+    pejabat, pupr, tmp_path, django_capture_on_commit_callbacks
+):
+    project = ProjectFactory(agency=pupr)
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = services.project_documents_add(
+            project=project, actor=pejabat, kind="document", title="Kontrak", files=[pdf()]
+        )
+        with pytest.raises(IntegrityError), transaction.atomic():
+            services.project_documents_add(
+                project=project, actor=pejabat, kind="photo", title="Foto", files=[png()]
+            )
+            ProjectFactory(code=project.code)  # the caller's next write fails
+    assert list(ProjectDocument.objects.all()) == kept
+    assert [path.name for path in _files(tmp_path)] == [kept[0].file.name.rsplit("/", 1)[1]]
+
+
+def test_a_storage_failure_after_commit_removes_the_rows_and_the_written_files(
+    pejabat, pupr, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.files.storage import FileSystemStorage
+
+    real_save = FileSystemStorage.save
+    calls = []
+
+    def disk_full_on_second_file(self, name, content, **kwargs):
+        calls.append(name)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_save(self, name, content, **kwargs)
+
+    monkeypatch.setattr(FileSystemStorage, "save", disk_full_on_second_file)
+    project = ProjectFactory(agency=pupr)
+    with (
+        pytest.raises(ValidationError, match="gagal disimpan"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.project_documents_add(
+            project=project, actor=pejabat, kind="photo", title="Foto", files=[png(), png("b")]
+        )
+    assert not ProjectDocument.objects.exists()
+    assert not _files(tmp_path)
