@@ -12,6 +12,7 @@ from django.utils import formats, timezone, translation
 from portal.pdf import render_pdf
 
 TEMPLATE = "letters/pdf/letter.html"
+STYLESHEET = "letters/letter.css"
 
 
 def verification_url(public_id: str) -> str:
@@ -25,6 +26,8 @@ def date_in_indonesian(value) -> str:
 
 
 def qr_data_uri(url: str) -> str:
+    # Vector, not a bitmap: a PNG code (cheaper to embed) stopped decoding from 100-dpi
+    # renderings of the page, where the SVG one still decodes at 72 dpi.
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
@@ -42,4 +45,4 @@ def letter_pdf_context(letter) -> dict[str, Any]:
 
 def letter_render_pdf(letter) -> bytes:
     with translation.override("id"):
-        return render_pdf(TEMPLATE, letter_pdf_context(letter))
+        return render_pdf(TEMPLATE, letter_pdf_context(letter), stylesheets=[STYLESHEET])

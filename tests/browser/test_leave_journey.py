@@ -1,5 +1,6 @@
-"""An employee applies for leave, the superior recommends, the PYBMC approves; and a
-check-in from the browser sends the device's location (static/js/leave.js)."""
+"""An employee applies for leave, the superior recommends, the PYBMC approves and the
+employee downloads the signed leave decree, which checks out as authentic; and a check-in
+from the browser sends the device's location (static/js/leave.js)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
 from leave.models import AttendanceRecord, LeaveLedgerEntry, LeaveRequest, UnitAuthority
+from notifications.letters import keys
+from notifications.letters.models import Classification, IssuingUnit, SigningOfficial
 from tests.leave.factories import (
     EmployeeFactory,
     LedgerFactory,
@@ -44,6 +47,34 @@ def people():
     return staff, head, pybmc
 
 
+@pytest.fixture
+def decree_signing(settings, tmp_path, live_server, people):
+    """e-Surat ready to issue the unit's leave decrees, signed by the PYBMC."""
+    _staff, _head, pybmc = people
+    paths = keys.KeyPaths(*(tmp_path / name for name in ("ca", "ca.crt", "s", "s.crt", "log")))
+    keys.create_keys(paths)
+    settings.LETTER_CA_KEY, settings.LETTER_CA_CERT = str(paths.ca_key), str(paths.ca_cert)
+    settings.LETTER_SIGNING_KEY = str(paths.signing_key)
+    settings.LETTER_SIGNING_CERT = str(paths.signing_cert)
+    settings.LETTER_TLOG_KEY = str(paths.tlog_key)
+    settings.LETTER_PDF_DIR = str(tmp_path / "pdf")
+    settings.SITE_URL = live_server.url
+    unit = IssuingUnit.objects.create(
+        code="BKPSDM",
+        name="Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+        address="Jl. Merdeka No. 12, Sukamaju",
+        region_name="PEMERINTAH KABUPATEN SUKAMAJU",
+    )
+    Classification.objects.get_or_create(code="800.1.11.1", defaults={"title": "Cuti"})
+    SigningOfficial.objects.create(
+        unit=unit,
+        user=pybmc.user,
+        name="Pejabat PYBMC",
+        nip="197104121996031002",
+        position="Kepala",
+    )
+
+
 def _sign_in(page: Page, live_server, user) -> None:
     page.context.clear_cookies()
     client = Client()
@@ -53,8 +84,8 @@ def _sign_in(page: Page, live_server, user) -> None:
     )
 
 
-def test_employee_applies_superior_recommends_and_pybmc_approves(
-    page: Page, live_server, people, console_log
+def test_employee_applies_superior_recommends_pybmc_approves_and_decree_is_authentic(
+    page: Page, live_server, people, decree_signing, console_log, tmp_path
 ):
     staff, head, pybmc = people
     _sign_in(page, live_server, staff.user)
@@ -87,6 +118,27 @@ def test_employee_applies_superior_recommends_and_pybmc_approves(
     page.goto(live_server.url + "/cuti/")
     expect(page.locator(".leave-big")).to_contain_text("9 hari kerja")
     assert LeaveLedgerEntry.objects.filter(leave_request=request).count() == 1
+
+    # The decree: listed among the employee's letters, downloaded as a signed PDF…
+    assert request.decree_reference.startswith("800.1.11.1/0001/BKPSDM/")
+    page.goto(live_server.url + "/surat/")
+    decree = page.locator(".letter").filter(has_text=request.decree_reference)
+    expect(decree).to_contain_text("Surat Izin Cuti tahunan")
+    pdf_url = decree.get_by_role("link", name="Buka PDF").get_attribute("href")
+    response = page.request.get(live_server.url + pdf_url)
+    assert response.ok
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF-")
+    copy = tmp_path / "surat-izin-cuti.pdf"
+    copy.write_bytes(response.body())
+    # …whose public page shows it registered and valid, and whose copy checks out as authentic.
+    decree.get_by_role("link", name="Halaman verifikasi").click()
+    expect(page.get_by_role("heading", name="Surat terdaftar dan berlaku")).to_be_visible()
+    expect(page.get_by_text(request.decree_reference, exact=True)).to_be_visible()
+    page.goto(live_server.url + "/verifikasi/")
+    page.get_by_label("Berkas surat (PDF)").set_input_files(str(copy))
+    page.get_by_role("button", name="Periksa").click()
+    expect(page.locator(".verdict-answer")).to_have_text("Asli")
     assert console_log.csp_violations() == []
 
 
