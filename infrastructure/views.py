@@ -24,6 +24,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from infrastructure import exports, selectors
+from infrastructure.alarms.models import Severity
+from infrastructure.alarms.selectors import active_alarm_severity_by_asset
 from infrastructure.forms import ReadingsRangeForm
 from infrastructure.models import InspectionPhoto, ProjectDocument
 from infrastructure.selectors import CHART_HEIGHT, CHART_WIDTH, HISTORY_RANGES
@@ -42,8 +44,10 @@ def index(request: HttpRequest) -> HttpResponse:
     projects are not queried then); without JavaScript "Perbarui" reloads the page.
     """
     now = timezone.now()
+    assets = selectors.assets_public_with_latest(now=now)
+    _mark_active_alarms(assets)
     context = {
-        "assets": selectors.assets_public_with_latest(now=now),
+        "assets": assets,
         "now": now,
         "poll_seconds": POLL_SECONDS,
     }
@@ -52,6 +56,17 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, template + "#readings", context)
     context["projects_html"] = _projects_section(today=timezone.localdate(now))
     return render(request, template, context)
+
+
+def _mark_active_alarms(assets: list) -> None:
+    """`asset.alarm` = the worst active alarm's severity label, or None (one query).
+
+    Only the severity is public: who acknowledged it and their comments stay internal."""
+    worst = active_alarm_severity_by_asset(asset_ids=[asset.id for asset in assets])
+    for asset in assets:
+        severity = worst.get(asset.id)
+        asset.alarm = Severity(severity).label if severity else None
+        asset.alarm_code = severity
 
 
 PROJECTS_CACHE_SECONDS = 10

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from infrastructure.alarms.models import Alarm, Severity
+from infrastructure.alarms.rules import alarms_evaluate
+from infrastructure.alarms.services import alarm_acknowledge
 from infrastructure.services import readings_ingest
+from tests.factories import UserFactory
+from tests.infrastructure.alarm_helpers import feed, rule
 from tests.infrastructure.conftest import topic
 from tests.infrastructure.factories import AssetFactory, DeviceFactory, MetricFactory
 
@@ -48,8 +55,8 @@ def test_a_reading_outside_the_expected_range_is_flagged(client, db, now_ms):
 
 
 def test_htmx_polling_gets_only_the_readings_fragment(client, sensor, django_assert_num_queries):
-    # three queries: the projects are not read for the live fragment
-    with django_assert_num_queries(3):
+    # three for assets and readings, one for active alarms; the projects are not read
+    with django_assert_num_queries(4):
         response = client.get(URL, headers={"HX-Request": "true", "HX-Target": "pembacaan"})
     page = response.content.decode()
     assert response.status_code == 200
@@ -63,10 +70,28 @@ def test_dashboard_query_count_does_not_grow_with_data(
     client, db, now_ms, assets, django_assert_max_num_queries
 ):
     _assets(assets, now_ms)
-    # three for assets and readings, two for the projects and their reports
-    with django_assert_max_num_queries(5):
+    # three for assets and readings, one for active alarms, two for the projects
+    with django_assert_max_num_queries(6):
         response = client.get(URL)
     assert response.content.decode().count('class="infra-asset"') == assets
+
+
+def test_an_active_alarm_is_marked_on_the_public_dashboard_without_internals(client, sensor):
+    strain = sensor.metrics.get(name="strain")
+    now = timezone.now()
+    rule(name="Regangan berlebih", metric=strain, threshold=300.0, severity=Severity.CRITICAL)
+    feed(sensor.key, "strain", [(now, 450.0)])
+    alarms_evaluate(now=now)
+    alarm = Alarm.objects.get()
+    official = UserFactory(roles=["pegawai", "pejabat"])
+    alarm_acknowledge(alarm_id=alarm.pk, user=official, comment="Tim menuju lokasi rahasia")
+    page = client.get(URL).content.decode()
+    assert "Alarm aktif: Kritis" in page
+    assert "Regangan berlebih" not in page and "rahasia" not in page
+    alarms_evaluate(now=now + datetime.timedelta(seconds=1))
+    feed(sensor.key, "strain", [(now + datetime.timedelta(seconds=2), 10.0)])
+    alarms_evaluate(now=now + datetime.timedelta(seconds=3))
+    assert "Alarm aktif" not in client.get(URL).content.decode()
 
 
 def test_private_assets_and_disabled_devices_are_not_shown(client, db):
