@@ -246,6 +246,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "status",
         "scheduled_at",
         "recipients_done",
+        "rows_checked",
         "rows_rejected",
         "created_at",
     ]
@@ -259,6 +260,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "error_report_link",
         "recipients_total",
         "recipients_done",
+        "rows_checked",
         "rows_rejected",
         "progress",
         "created_by",
@@ -312,7 +314,11 @@ class CampaignAdmin(admin.ModelAdmin):
         for campaign in queryset:
             at = campaign.scheduled_at if campaign.scheduled_at else None
             if campaigns.campaign_schedule(campaign=campaign, at=at):
-                self.message_user(request, _("%s terjadwal.") % campaign, messages.SUCCESS)
+                if campaign.status == Campaign.Status.VALIDATING:
+                    text = _("%s: berkas CSV sedang diperiksa; kemajuannya tampil di halamannya.")
+                else:
+                    text = _("%s terjadwal.")
+                self.message_user(request, text % campaign, messages.SUCCESS)
             else:
                 self.message_user(
                     request,

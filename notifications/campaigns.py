@@ -13,14 +13,15 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,17 +79,25 @@ def _key(row: dict[str, str], column: str) -> str:
     return normalize_nik(row["nik"]) if column == "nik" else row["email"].strip().lower()
 
 
-def _csv_batches(
-    campaign: Campaign, errors: list[RowError] | None
-) -> Iterator[list[tuple[dict[str, str], User]]]:
+class _Batch(list):
+    """Resolved (row, user) pairs of one batch, and how many rows the batch read."""
+
+    rows = 0
+
+
+def _csv_batches(campaign: Campaign, errors: _ErrorReport | None) -> Iterator[_Batch]:
     """Rows with their users, in batches; problems go to `errors` (validation pass)."""
     header = _header(campaign)
     column = "nik" if "nik" in header else "email"
     batch: list[tuple[int, dict[str, str]]] = []
 
+    read = 0
+
     def flush():
-        found = _lookup(batch, column)
-        resolved = []
+        nonlocal read
+        found = _lookup(batch, column) if batch else {}
+        resolved = _Batch()
+        resolved.rows, read = read, 0
         for number, row in batch:
             user = found.get(_key(row, column))
             if user is None:
@@ -99,6 +108,7 @@ def _csv_batches(
         return resolved
 
     for number, row in enumerate(_rows(campaign), start=2):
+        read += 1
         value = (row.get(column) or "").strip()
         if errors is not None:
             problem = None
@@ -118,19 +128,55 @@ def _csv_batches(
                 errors.append(RowError(number, "", "", _("lebih dari 1.000.000 baris")))
                 break
         batch.append((number, row))
-        if len(batch) >= BATCH:
+        if len(batch) >= BATCH or read >= 10 * BATCH:
             yield flush()
             batch = []
-    if batch:
+    if batch or read:
         yield flush()
 
 
-@transaction.atomic
+class _ErrorReport:
+    """Rejected rows written straight to a temporary CSV file (constant memory for a
+    million bad rows); the first few are kept for messages and tests."""
+
+    KEEP = 100
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+b")  # noqa: SIM115
+        self.text = io.TextIOWrapper(self.file, encoding="utf-8", newline="")
+        self.writer = csv.writer(self.text)
+        self.writer.writerow(["baris", "kolom", "nilai", "masalah"])
+        self.first: list[RowError] = []
+        self.count = 0
+
+    def append(self, error: RowError) -> None:
+        self.count += 1
+        if len(self.first) < self.KEEP:
+            self.first.append(error)
+        self.writer.writerow([error.row, error.column, error.value[:200], error.problem])
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def content(self) -> File:
+        self.text.flush()
+        self.file.seek(0)
+        return File(self.file)
+
+
 def campaign_validate(*, campaign: Campaign) -> list[RowError]:
-    """Check the CSV file; on any problem the campaign is rejected with an error report."""
-    errors: list[RowError] = []
+    """Check the CSV file row by row, streaming (constant memory, any size up to MAX_ROWS).
+
+    On any problem the campaign is rejected with a downloadable report (row, column,
+    value, problem in Indonesian) and nothing is sent. `rows_checked` shows progress to
+    the admin while a big file is checked by the `notifications.campaign_validate` task.
+    Returns the first problems (all of them are in the report).
+    """
+    errors = _ErrorReport()
     if not campaign.csv_file:
-        return errors
+        return []
+    every = int(conf.get("NOTIFICATIONS_CSV_PROGRESS_EVERY"))
+    checked = 0
     try:
         header = _header(campaign)
     except (UnicodeDecodeError, csv.Error) as error:
@@ -149,23 +195,21 @@ def campaign_validate(*, campaign: Campaign) -> list[RowError]:
             errors.append(RowError(1, name, "", _("kolom variabel templat tidak ada")))
     if not errors:
         try:
-            for _batch in _csv_batches(campaign, errors):
-                pass
+            for batch in _csv_batches(campaign, errors):
+                checked += batch.rows
+                if every and checked // every != (checked - batch.rows) // every:
+                    Campaign.objects.filter(pk=campaign.pk).update(rows_checked=checked)
         except (UnicodeDecodeError, csv.Error) as error:
             errors.append(RowError(0, "", "", _("berkas bukan CSV UTF-8: %(e)s") % {"e": error}))
-    campaign.rows_rejected = len(errors)
+    campaign.rows_rejected = errors.count
+    campaign.rows_checked = checked
     if errors:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["baris", "kolom", "nilai", "masalah"])
-        for error in errors:
-            writer.writerow([error.row, error.column, error.value, error.problem])
         campaign.error_report.save(
-            f"kampanye-{campaign.pk}-galat.csv", ContentFile(out.getvalue().encode()), save=False
+            f"kampanye-{campaign.pk}-galat.csv", errors.content(), save=False
         )
         campaign.status = Campaign.Status.REJECTED
     campaign.save()
-    return errors
+    return errors.first
 
 
 def segment_users(*, campaign: Campaign, today: datetime.date | None = None) -> QuerySet[User]:
@@ -180,7 +224,8 @@ def segment_users(*, campaign: Campaign, today: datetime.date | None = None) -> 
         users = users.filter(citizen_profile__birth_date__gte=oldest)
     if campaign.document_kind:
         users = users.filter(documents__kind=campaign.document_kind).distinct()
-    return users.select_related("citizen_profile").order_by("pk")
+    # The NIK is not needed to send, and decrypting it costs more than the rest of a row.
+    return users.select_related("citizen_profile").defer("citizen_profile__nik").order_by("pk")
 
 
 def _years_ago(day: datetime.date, years: int) -> datetime.date:
@@ -215,15 +260,49 @@ def _batches(campaign: Campaign) -> Iterator[list[Item]]:
 
 
 def campaign_schedule(*, campaign: Campaign, at: datetime.datetime | None = None) -> bool:
-    """Schedule a draft (a CSV is validated first); False if it was rejected."""
+    """Schedule a draft (a CSV is validated first); False if it was rejected.
+
+    A CSV file larger than NOTIFICATIONS_CSV_INLINE_MAX_BYTES is checked by the
+    `notifications.campaign_validate` task instead (status "validating", progress in
+    rows_checked); that task schedules the campaign or rejects it.
+    """
     if campaign.status not in {Campaign.Status.DRAFT, Campaign.Status.REJECTED}:
-        return campaign.status == Campaign.Status.SCHEDULED
+        return campaign.status in {Campaign.Status.SCHEDULED, Campaign.Status.VALIDATING}
+    campaign.scheduled_at = at or timezone.now()
+    if campaign.csv_file and campaign.csv_file.size > int(
+        conf.get("NOTIFICATIONS_CSV_INLINE_MAX_BYTES")
+    ):
+        from notifications.tasks import campaign_validate as validate_task
+
+        campaign.status = Campaign.Status.VALIDATING
+        campaign.rows_checked = campaign.rows_rejected = 0
+        campaign.save(update_fields=["status", "scheduled_at", "rows_checked", "rows_rejected"])
+        queue = conf.get("NOTIFICATIONS_BULK_QUEUE")
+        transaction.on_commit(
+            lambda: validate_task.apply_async(
+                args=[campaign.pk], **({"queue": queue} if queue else {})
+            )
+        )
+        return True
     if campaign.csv_file and campaign_validate(campaign=campaign):
         return False
     campaign.status = Campaign.Status.SCHEDULED
-    campaign.scheduled_at = at or timezone.now()
-    campaign.save(update_fields=["status", "scheduled_at", "rows_rejected", "error_report"])
+    campaign.save(
+        update_fields=["status", "scheduled_at", "rows_rejected", "rows_checked", "error_report"]
+    )
     return True
+
+
+def campaign_validate_pending(*, campaign_id: int) -> Campaign:
+    """The task's body: check a campaign's CSV, then schedule it or leave it rejected."""
+    campaign = Campaign.objects.select_related("template_key").get(pk=campaign_id)
+    if campaign.status != Campaign.Status.VALIDATING:
+        return campaign  # already decided (a task run twice), or cancelled meanwhile
+    if not campaign_validate(campaign=campaign):
+        Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.VALIDATING).update(
+            status=Campaign.Status.SCHEDULED
+        )
+    return Campaign.objects.get(pk=campaign.pk)
 
 
 @transaction.atomic
@@ -231,7 +310,12 @@ def campaign_cancel(*, campaign: Campaign) -> int:
     """Stop a campaign before or while it sends; returns how many messages were stopped."""
     Campaign.objects.filter(
         pk=campaign.pk,
-        status__in=[Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.SENDING],
+        status__in=[
+            Campaign.Status.DRAFT,
+            Campaign.Status.VALIDATING,
+            Campaign.Status.SCHEDULED,
+            Campaign.Status.SENDING,
+        ],
     ).update(status=Campaign.Status.CANCELLED, finished_at=timezone.now())
     campaign.refresh_from_db()
     # Messages recorded but not yet claimed by a worker are not sent any more.
@@ -275,6 +359,8 @@ def campaign_send(*, campaign_id: int) -> Campaign:
             channels=campaign.channels or None,
             queue=queue,
             campaign_id=campaign.pk,
+            batch=int(conf.get("NOTIFICATIONS_BULK_DELIVER_BATCH")),
+            only_new=True,
         )
         done += len(items)
         Campaign.objects.filter(pk=campaign.pk).update(recipients_done=done)
@@ -290,5 +376,12 @@ def campaign_send(*, campaign_id: int) -> Campaign:
 
 
 def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
-    rows = Message.objects.filter(campaign=campaign).values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
+    """Messages per status; those a daily limit put off to a later day count as "deferred"."""
+    deferred = Q(status=Message.Status.CREATED, next_attempt_at__gt=timezone.now())
+    rows = (
+        Message.objects.filter(campaign=campaign)
+        .annotate(state=Case(When(deferred, then=Value("deferred")), default=F("status")))
+        .values("state")
+        .annotate(n=Count("id"))
+    )
+    return {row["state"]: row["n"] for row in rows}

@@ -23,6 +23,8 @@ _DEFAULTS: dict[str, Any] = {
     "NOTIFICATIONS_FROM_EMAIL": None,  # None: DEFAULT_FROM_EMAIL
     # Delivery: messages per task, attempts before giving up, backoff base and cap.
     "NOTIFICATIONS_DELIVER_BATCH": 100,
+    # Campaign messages per delivery task: one SMTP connection carries them all.
+    "NOTIFICATIONS_BULK_DELIVER_BATCH": 500,
     "NOTIFICATIONS_MAX_ATTEMPTS": 8,
     "NOTIFICATIONS_RETRY_BASE_S": 30,
     "NOTIFICATIONS_RETRY_MAX_S": 3600,
@@ -32,10 +34,20 @@ _DEFAULTS: dict[str, Any] = {
     "NOTIFICATIONS_SWEEP_AFTER_S": 300,
     # Celery queue of transactional delivery (None: the default queue).
     "NOTIFICATIONS_QUEUE": None,
-    # Campaigns: their delivery queue (None: the default one; give workers a separate
-    # -Q for it so bulk never delays transactional notices) and recipients per second.
-    "NOTIFICATIONS_BULK_QUEUE": None,
+    # Campaigns: their queue (workers take it with -Q …,notifications.bulk; a worker
+    # of its own keeps bulk from ever delaying transactional notices), and an optional
+    # pause between batches of recipients (per second; the channel limits below are
+    # the usual way to slow a campaign).
+    "NOTIFICATIONS_BULK_QUEUE": "notifications.bulk",
     "NOTIFICATIONS_CAMPAIGN_RATE_PER_S": 0,
+    # Per channel: {"email": {"per_second": 200, "per_day": 1_000_000}, "sms": {...}};
+    # campaigns keep to them (deferred to the next day, never dropped), transactional
+    # notices are counted but never held back (notifications.limits).
+    "NOTIFICATIONS_RATE_LIMITS": {},
+    # A campaign CSV bigger than this is checked by a Celery task (progress shown every
+    # so many rows) instead of in the admin's request.
+    "NOTIFICATIONS_CSV_INLINE_MAX_BYTES": 256 * 1024,
+    "NOTIFICATIONS_CSV_PROGRESS_EVERY": 10_000,
     # The unread badge polls this often (seconds).
     "NOTIFICATIONS_BADGE_POLL_S": 30,
     "NOTIFICATIONS_INBOX_PAGE_SIZE": 20,

@@ -319,6 +319,7 @@ class Campaign(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("konsep")
         REJECTED = "rejected", _("berkas ditolak")
+        VALIDATING = "validating", _("berkas sedang diperiksa")
         SCHEDULED = "scheduled", _("terjadwal")
         SENDING = "sending", _("sedang dikirim")
         DONE = "done", _("selesai")
@@ -375,6 +376,7 @@ class Campaign(models.Model):
     )
     recipients_total = models.PositiveIntegerField(_("jumlah penerima"), default=0)
     recipients_done = models.PositiveIntegerField(_("penerima diproses"), default=0)
+    rows_checked = models.PositiveIntegerField(_("baris CSV diperiksa"), default=0)
     rows_rejected = models.PositiveIntegerField(_("baris ditolak"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -115,6 +115,27 @@ def _language_for(
     return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in templates else next(iter(templates))
 
 
+def _split_contexts(
+    contexts: list[dict[str, Any]],
+) -> tuple[dict[str, Any], list[str] | None]:
+    """The values every recipient of a batch shares, and the names that differ (None when
+    one of those is not a string: the engine formats dates and numbers, a slot cannot)."""
+    first = contexts[0] if contexts else {}
+    names = set().union(*contexts) if contexts else set()
+    shared = {
+        name: first[name]
+        for name in names
+        if name in first and all(c.get(name, _MISSING) == first[name] for c in contexts)
+    }
+    varying = sorted(names - set(shared))
+    if any(not isinstance(c.get(name, ""), str) for c in contexts for name in varying):
+        return shared, None
+    return shared, varying
+
+
+_MISSING = object()
+
+
 def _plan(
     *,
     items: Sequence[Item],
@@ -141,18 +162,39 @@ def _plan(
     allowed = set(kind.variables)
     now = timezone.now()
     planned: list[Message] = []
-    for item in items:
+    contexts = [
+        rendering.restricted_context(
+            {"name": item.user.get_full_name(), **item.context}, allowed=allowed
+        )
+        for item in items
+    ]
+    shared, varying = _split_contexts(contexts)
+    slotted: dict[tuple[str, str], rendering.SlotRenderer | None] = {}
+
+    def slot_renderer(template: NotificationTemplate, field: str, html: bool):
+        key = (template.language, field)
+        if varying is None:
+            return None
+        if key not in slotted:
+            with translation.override(template.language):
+                slotted[key] = rendering.SlotRenderer.for_batch(
+                    getattr(template, field), shared, varying, html=html
+                )
+        return slotted[key]
+
+    for item, context in zip(items, contexts, strict=True):
         user = item.user
         template = templates[_language_for(user, language, templates)]
-        context = rendering.restricted_context(
-            {"name": user.get_full_name(), **item.context}, allowed=allowed
-        )
         rendered: dict[str, str] = {}
 
         def text(field: str, *, html: bool = False, _t=template, _c=context, _r=rendered) -> str:
             if field not in _r:
-                with translation.override(_t.language):
-                    _r[field] = rendering.render(getattr(_t, field), _c, html=html)
+                fast = slot_renderer(_t, field, html)
+                if fast is not None:
+                    _r[field] = fast.render(_c)
+                else:
+                    with translation.override(_t.language):
+                        _r[field] = rendering.render(getattr(_t, field), _c, html=html)
             return _r[field]
 
         for channel in wanted:
@@ -203,11 +245,26 @@ def _plan(
     return planned
 
 
-def _record(planned: list[Message]) -> tuple[list[Message], list[int]]:
-    """Insert what is new (ON CONFLICT DO NOTHING); return all matching messages and the new ids."""
+def _record(planned: list[Message], *, only_new: bool = False) -> tuple[list[Message], list[int]]:
+    """Insert what is new (ON CONFLICT DO NOTHING); return all matching messages and the new ids.
+
+    `only_new` (bulk callers): return just the messages this call inserted, as planned,
+    found by their fresh uid — no full rows read back.
+    """
     if not planned:
         return [], []
     Message.objects.bulk_create(planned, ignore_conflicts=True, batch_size=_CHUNK)
+    if only_new:
+        by_uid = {message.uid: message for message in planned}
+        inserted = Message.objects.filter(uid__in=list(by_uid)).values_list("uid", "pk")
+        new = []
+        for uid, pk in inserted:
+            message = by_uid[uid]
+            message.pk, message.is_new = pk, True
+            message._state.adding = False
+            new.append(message)
+        new.sort(key=lambda m: m.pk)
+        return new, [m.pk for m in new if m.channel != Channel.INBOX]
     ours = {message.uid for message in planned}
     keys = {message.idempotency_key for message in planned}
     user_ids = {message.recipient_id for message in planned}
@@ -226,11 +283,13 @@ def _record(planned: list[Message]) -> tuple[list[Message], list[int]]:
     return stored, new_ids
 
 
-def enqueue_delivery(message_ids: Sequence[int], *, queue: str | None = None) -> None:
+def enqueue_delivery(
+    message_ids: Sequence[int], *, queue: str | None = None, batch: int | None = None
+) -> None:
     """Hand message ids to the delivery task in batches, once the transaction commits."""
     from notifications.tasks import deliver
 
-    size = int(conf.get("NOTIFICATIONS_DELIVER_BATCH"))
+    size = batch or int(conf.get("NOTIFICATIONS_DELIVER_BATCH"))
     queue = queue or conf.get("NOTIFICATIONS_QUEUE")
     options = {"queue": queue} if queue else {}
     for start in range(0, len(message_ids), size):
@@ -247,8 +306,14 @@ def notify_items(
     language: str | None = None,
     queue: str | None = None,
     campaign_id: int | None = None,
+    batch: int | None = None,
+    only_new: bool = False,
 ) -> list[Message]:
-    """notify() for recipients that each have their own context and idempotency key."""
+    """notify() for recipients that each have their own context and idempotency key.
+
+    `batch`: messages per delivery task (campaigns send bigger batches, each over one
+    SMTP connection). `only_new`: return only the messages this call recorded, without
+    reading stored rows back (campaigns and reminders, which only count them)."""
     category = _category(category)
     kind, templates = _templates(template_key)
     messages: list[Message] = []
@@ -263,9 +328,9 @@ def notify_items(
                 language=language,
                 campaign_id=campaign_id,
             )
-            stored, new_ids = _record(planned)
+            stored, new_ids = _record(planned, only_new=only_new)
             messages.extend(stored)
-            enqueue_delivery(new_ids, queue=queue)
+            enqueue_delivery(new_ids, queue=queue, batch=batch)
     return messages
 
 
@@ -333,8 +398,18 @@ def inbox_mark_all_read(*, user: User) -> int:
 
 
 @transaction.atomic
-def preferences_update(*, user: User, choices: dict[tuple[str, str], bool]) -> list[Preference]:
-    """Store the citizen's choices; transactional categories and the inbox cannot be switched off."""
+def preferences_update(
+    *, user: User, choices: dict[tuple[str, str], bool], language: str | None = None
+) -> list[Preference]:
+    """Store the citizen's choices; transactional categories and the inbox cannot be switched off.
+
+    `language` (id/en; anything else is ignored) is the language of their notices."""
+    if language in dict(settings.LANGUAGES) and language != user.language:
+        user.language = language
+        user.save(update_fields=["language"])
+        activity_record(
+            actor=user, verb="notifications.preferences_updated", data={"language": language}
+        )
     categories = {c.key: c for c in Category.objects.filter(transactional=False)}
     changed: list[Preference] = []
     existing = {(p.category_id, p.channel): p for p in Preference.objects.filter(user=user)}

@@ -19,24 +19,34 @@ from notifications import delivery
 )
 def deliver(self, message_ids: list[int]) -> dict[str, int]:
     report = delivery.messages_deliver(message_ids=message_ids)
+    if report.later:
+        # Held by a channel's rate: the same queue takes them again in a second.
+        queue = (self.request.delivery_info or {}).get("routing_key")
+        self.apply_async(args=[report.later], countdown=1, **({"queue": queue} if queue else {}))
     if report.temporary:
         raise self.retry(args=[report.temporary], countdown=report.retry_countdown)
-    return {"delivered": len(report.delivered), "permanent": len(report.permanent)}
+    return {
+        "delivered": len(report.delivered),
+        "permanent": len(report.permanent),
+        "deferred_to_next_day": len(report.next_day),
+    }
 
 
 @shared_task(name="notifications.sweep", time_limit=300)
 def sweep() -> int:
     """Re-enqueue messages whose delivery task was lost; claiming keeps this from double-sending."""
     from notifications import conf
+    from notifications.services import enqueue_delivery
 
-    ids = delivery.messages_due_for_retry()
-    queue = conf.get("NOTIFICATIONS_QUEUE")
-    batch = int(conf.get("NOTIFICATIONS_DELIVER_BATCH"))
-    for start in range(0, len(ids), batch):
-        deliver.apply_async(
-            args=[ids[start : start + batch]], **({"queue": queue} if queue else {})
-        )
-    return len(ids)
+    bulk, other = delivery.messages_due_for_retry()
+    # Campaign messages (e.g. deferred by a daily limit) go back to the bulk queue.
+    enqueue_delivery(
+        bulk,
+        queue=conf.get("NOTIFICATIONS_BULK_QUEUE"),
+        batch=int(conf.get("NOTIFICATIONS_BULK_DELIVER_BATCH")),
+    )
+    enqueue_delivery(other)
+    return len(bulk) + len(other)
 
 
 @shared_task(name="notifications.send_due_notices", time_limit=1800, soft_time_limit=1700)
@@ -64,3 +74,10 @@ def campaign_send(campaign_id: int) -> str:
     from notifications.campaigns import campaign_send as send
 
     return send(campaign_id=campaign_id).status
+
+
+@shared_task(name="notifications.campaign_validate", acks_late=True, time_limit=2 * 3600)
+def campaign_validate(campaign_id: int) -> str:
+    from notifications.campaigns import campaign_validate_pending
+
+    return campaign_validate_pending(campaign_id=campaign_id).status

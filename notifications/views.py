@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -78,10 +79,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
             for cell in row["cells"]
             if not cell["locked"]
         }
-        services.preferences_update(user=request.user, choices=choices)
+        services.preferences_update(
+            user=request.user, choices=choices, language=request.POST.get("language")
+        )
         messages.success(request, _("Pilihan notifikasi tersimpan."))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"rows": rows})
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"rows": rows, "languages": settings.LANGUAGES},
+    )
 
 
 @csrf_exempt  # RFC 8058: the mail provider POSTs without our cookie; the signed token is the proof.

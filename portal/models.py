@@ -54,6 +54,10 @@ class User(AbstractUser):
             ("Asia/Jayapura", "WIT (Asia/Jayapura)"),
         ],
     )
+    # The language of notices (email, SMS, inbox) sent to this person.
+    language = models.CharField(
+        _("bahasa pemberitahuan"), max_length=5, choices=settings.LANGUAGES, default="id"
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

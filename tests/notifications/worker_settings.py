@@ -10,6 +10,7 @@ from portal.settings import *  # noqa: F403
 NOTIFICATIONS_SENDING_LEASE_S = 2
 NOTIFICATIONS_DELIVER_BATCH = 20
 NOTIFICATIONS_QUEUE = os.environ["NOTIF_TEST_QUEUE"]
+NOTIFICATIONS_BULK_QUEUE = os.environ["NOTIF_TEST_QUEUE"]
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
