@@ -11,13 +11,15 @@ publish time.
 Measured:
 - `datapoints_per_s`: rows stored / (time the last row was committed - first publish);
 - `published`, `stored` (rows in the table), `duplicates` (readings counted twice in the
-  hourly rollups: the table's primary key makes duplicate rows impossible, the rollups
-  show whether a redelivery was counted again);
+  hourly rollups, merged or still waiting as deltas: the table's primary key makes
+  duplicate rows impossible, the rollups show whether a redelivery was counted again);
 - `p95_publish_to_commit_ms`: a sampler polls the latest-value rows of probe metrics
   every `probe_interval_ms`; each change is a sample of (time seen - publish time), an
   upper bound of the commit latency by at most one poll interval;
 - `bytes_per_datapoint`: the readings partitions (heap + indexes) / rows;
-- `machine_cpu_pct` and the CPU share of each component during the run.
+- `machine_cpu_pct` and, per component (broker, ingester, workers, postgres_backends,
+  postgres_shared, publishers), its CPU share during the run and its CPU seconds per
+  100k data points.
 
 - query times over a table seeded with `query_rows` readings (24 h of `query_metrics`
   sensors, a year of hourly rollups): `q_sensor_24h_raw_ms`, `q_sensor_1y_hourly_ms`,
@@ -276,6 +278,9 @@ def _measure(
     )
     pids = pipeline_pids()
     cpu_before = {name: common.proc_cpu_seconds(p) for name, p in pids.items()}
+    pg_aux = _postgres_aux_pids(db_url)
+    pg_aux_before = common.proc_cpu_seconds(pg_aux)
+    pg_backends = _BackendCpu(db_url)
     broker_before = common.proc_cpu_seconds(broker_pids)
     machine_before = common._cpu_counters()
     started = time.time()
@@ -317,15 +322,22 @@ def _measure(
     stored, last_commit = _wait_stored(db_url, published, params["drain_timeout_s"])
     machine_after = common._cpu_counters()
     elapsed = time.time() - started
-    cpu = {
-        f"{name}_cpu_pct": round((common.proc_cpu_seconds(p) - cpu_before[name]) / elapsed * 100, 1)
-        for name, p in pids.items()
-    }
-    cpu["broker_cpu_pct"] = round(
-        (common.proc_cpu_seconds(broker_pids) - broker_before) / elapsed * 100, 1
-    )
-    cpu["publishers_cpu_pct"] = round(
-        sum(results[f"publisher-{i}"]["cpu_s"] for i in range(publishers)) / elapsed * 100, 1
+    # CPU seconds of each component over the run: shares of the run and per 100k data
+    # points (the latter barely depends on what else the machine does).
+    seconds = {name: common.proc_cpu_seconds(p) - cpu_before[name] for name, p in pids.items()}
+    seconds["broker"] = common.proc_cpu_seconds(broker_pids) - broker_before
+    seconds["publishers"] = sum(results[f"publisher-{i}"]["cpu_s"] for i in range(publishers))
+    # PostgreSQL: the bench database's backends (the workers' connections, the sampler's,
+    # its autovacuum workers), and apart the server's shared processes (WAL writer,
+    # checkpointer, background writer), where other databases' work counts too.
+    seconds["postgres_backends"] = pg_backends.stop()
+    seconds["postgres_shared"] = common.proc_cpu_seconds(pg_aux) - pg_aux_before
+    cpu = {f"{name}_cpu_pct": round(value / elapsed * 100, 1) for name, value in seconds.items()}
+    cpu.update(
+        {
+            f"{name}_cpu_s_per_100k_dp": round(value / max(stored, 1) * 100_000, 3)
+            for name, value in seconds.items()
+        }
     )
     sampler.join()
     idle = (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1])
@@ -343,30 +355,104 @@ def _measure(
 
 
 def _wait_stored(db_url: str, expected: int, timeout: float) -> tuple[int, float]:
-    """Poll the row count until it reaches `expected` or stops growing for `timeout`."""
+    """Poll the committed count until it reaches `expected` or stops growing for `timeout`.
+
+    `count(*)` over the readings scans millions of rows: polled ten times a second it
+    took more CPU than the pipeline's own statements and slowed the run it measured.
+    Every committed batch adds exactly its inserted rows to the rollup deltas, and the
+    compaction moves them into the hourly rollups, so their sum is the same count
+    from a few thousand rows; the readings are counted once at the end.
+    """
     connection = common._connect(db_url)
+    connection.autocommit = True
     try:
         stored, last_change = -1, time.time()
         while True:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM infrastructure_reading")
-                count = cursor.fetchone()[0]
+            count = _rollup_count_on(connection)
             now = time.time()
             if count != stored:
                 stored, last_change = count, now
             if stored >= expected or now - last_change > timeout:
-                return stored, last_change
+                break
             time.sleep(0.1)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM infrastructure_reading")
+            return int(cursor.fetchone()[0]), last_change
     finally:
         connection.close()
+
+
+def _postgres_aux_pids(db_url: str) -> list[int]:
+    connection = common._connect(db_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE backend_type IN "
+                "('walwriter', 'checkpointer', 'background writer', 'autovacuum launcher')"
+            )
+            return [row[0] for row in cursor.fetchall()]
+    finally:
+        connection.close()
+
+
+class _BackendCpu:
+    """CPU seconds of the bench database's backends over the run.
+
+    Workers reconnect (CONN_MAX_AGE) and autovacuum workers come and go, so the
+    backends are sampled every half second; each one counts from its first sample (or
+    from zero when it was born during the run) to its last.
+    """
+
+    def __init__(self, db_url: str) -> None:
+        self._connection = common._connect(db_url)
+        self._connection.autocommit = True
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._sample(initial=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pg-cpu", daemon=True)
+        self._thread.start()
+
+    def _sample(self, *, initial: bool = False) -> None:
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type IN "
+                "('client backend', 'autovacuum worker')"
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        for pid in pids:
+            used = common.proc_cpu_seconds([pid])
+            self._first.setdefault(pid, used if initial else 0.0)
+            # A backend that just exited reads as 0: keep its last figure.
+            self._last[pid] = max(self._last.get(pid, 0.0), used)
+
+    def _run(self) -> None:
+        while not self._stopping.wait(0.5):
+            self._sample()
+
+    def stop(self) -> float:
+        self._stopping.set()
+        self._thread.join()
+        self._sample()
+        self._connection.close()
+        return sum(self._last[pid] - self._first[pid] for pid in self._last)
+
+
+def _rollup_count_on(connection) -> int:
+    """Data points counted in the hourly rollups and in the deltas not merged yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT (SELECT coalesce(sum("count"), 0) FROM infrastructure_hourlyrollup)'
+            ' + (SELECT coalesce(sum("count"), 0) FROM infrastructure_rollupdelta)'
+        )
+        return int(cursor.fetchone()[0])
 
 
 def _rollup_count(db_url: str) -> int:
     connection = common._connect(db_url)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute('SELECT coalesce(sum("count"), 0) FROM infrastructure_hourlyrollup')
-            return int(cursor.fetchone()[0])
+        return _rollup_count_on(connection)
     finally:
         connection.close()
 
@@ -407,7 +493,9 @@ def _metrics(result: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
         "bytes_per_datapoint": result["bytes_per_datapoint"],
         "machine_cpu_pct": result["machine_cpu_pct"],
     }
-    metrics.update({k: v for k, v in result.items() if k.endswith("_cpu_pct")})
+    metrics.update(
+        {k: v for k, v in result.items() if k.endswith(("_cpu_pct", "_cpu_s_per_100k_dp"))}
+    )
     metrics.update(result.get("queries", {}))
     return metrics
 

@@ -32,6 +32,11 @@ def reading_retention_days() -> int:
     return int(_get("INFRA_READING_RETENTION_DAYS", 90))
 
 
+def reading_retention_days_by_kind() -> dict[str, int]:
+    """Per asset type overrides of INFRA_READING_RETENTION_DAYS ({"street_light": 30})."""
+    return dict(_get("INFRA_READING_RETENTION_DAYS_BY_KIND", {}) or {})
+
+
 def partitions_ahead_days() -> int:
     return int(_get("INFRA_PARTITIONS_AHEAD_DAYS", 7))
 

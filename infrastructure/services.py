@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infrastructure import conf, uploads
-from infrastructure.ingest import partitions
+from infrastructure.ingest import partitions, retention, rollups
 from infrastructure.ingest.directory import directory
 from infrastructure.ingest.parse import Limits, device_key_from_topic, parse_messages
 from infrastructure.ingest.writer import WriteSummary, batch_write
@@ -48,14 +48,28 @@ def _limits(now_ms: int) -> Limits:
     )
 
 
-def readings_ingest(*, messages: Sequence[RawMessage], now_ms: int | None = None) -> WriteSummary:
-    """Parse and store a batch of raw telemetry messages (idempotent, one transaction)."""
+def readings_ingest(
+    *, messages: Sequence[RawMessage], now_ms: int | None = None, merge_rollups: bool = True
+) -> WriteSummary:
+    """Parse and store a batch of raw telemetry messages (idempotent, one transaction).
+
+    With `merge_rollups` the rollups are up to date when this returns; the ingest
+    workers pass False and merge periodically instead (ingest/rollups.py).
+    """
     now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
     directory.prime(
         key for key in (device_key_from_topic(topic) for topic, _p, _r in messages) if key
     )
     result = parse_messages(messages, lookup=directory.lookup, limits=_limits(now_ms))
-    return batch_write(result)
+    summary = batch_write(result)
+    if merge_rollups:
+        rollups_compact()
+    return summary
+
+
+def rollups_compact() -> int | None:
+    """Fold the pending rollup deltas into the hourly/daily rollups (PostgreSQL)."""
+    return rollups.compact()
 
 
 def _new_secret() -> str:
@@ -97,17 +111,19 @@ def device_secret_rotate(*, device: Device, actor: User | None = None) -> str:
     return secret
 
 
-def partitions_maintain(*, today: datetime.date | None = None) -> dict[str, list[str]]:
-    """Create the readings partitions ahead and drop those past retention (PostgreSQL)."""
+def partitions_maintain(*, today: datetime.date | None = None) -> dict:
+    """Create the readings partitions ahead; apply retention (per asset type): drop the
+    partitions past the longest one, delete the rest in bounded batches (ingest/retention.py)."""
     today = today or datetime.datetime.now(datetime.UTC).date()
     created = partitions.partitions_ensure_ahead(
         today=today, ahead_days=conf.partitions_ahead_days()
     )
-    cutoff = today - datetime.timedelta(days=conf.reading_retention_days())
-    dropped = partitions.partitions_drop_before(cutoff)
+    kept = retention.apply(today=today)
     return {
         "created": [day.isoformat() for day in created],
-        "dropped": [day.isoformat() for day in dropped],
+        "dropped": [day.isoformat() for day in kept.dropped],
+        "deleted": kept.deleted,
+        "finished": kept.finished,
     }
 
 

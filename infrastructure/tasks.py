@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import DatabaseError, InterfaceError
 
 from infrastructure import services
+from infrastructure.ingest import rollups
 
 
 @shared_task(
@@ -26,11 +27,28 @@ def ingest_batch(messages: list[list]) -> dict[str, int]:
     Idempotent (unique readings key): a redelivered batch stores nothing new.
     """
     summary = services.readings_ingest(
-        messages=[(topic, payload, int(received)) for topic, payload, received in messages]
+        messages=[(topic, payload, int(received)) for topic, payload, received in messages],
+        merge_rollups=False,
     )
+    # After COMMIT, at most every INFRA_ROLLUP_COMPACT_SECONDS per worker process: the
+    # deltas of many batches are merged in one statement (ingest/rollups.py).
+    rollups.compact_if_due()
     return summary.as_dict()
 
 
+@shared_task(
+    name="infrastructure.compact_rollups",
+    autoretry_for=(DatabaseError, InterfaceError),
+    retry_backoff=1,
+    max_retries=5,
+    time_limit=300,
+    soft_time_limit=280,
+)
+def compact_rollups() -> int | None:
+    """Beat backstop: merge the rollup deltas a stream that went quiet left behind."""
+    return services.rollups_compact()
+
+
 @shared_task(name="infrastructure.maintain_partitions", time_limit=300)
-def maintain_partitions() -> dict[str, list[str]]:
+def maintain_partitions() -> dict:
     return services.partitions_maintain()

@@ -184,6 +184,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "infrastructure.maintain_partitions",
         "schedule": 6 * 60 * 60,
     },
+    # Ingest workers merge rollup deltas every few seconds; this catches a quiet stream.
+    "infrastructure-compact-rollups": {
+        "task": "infrastructure.compact_rollups",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
     # Alarm rules against the latest readings; a tick that waited too long expires.
     "infrastructure-alarms-evaluate": {"task": "infrastructure.alarms_evaluate", "schedule": 10},
     # Signs a transparency-log checkpoint only when the log grew.

@@ -23,10 +23,13 @@ def task_payload(messages: RawBatch) -> list[list]:
 
 def inline_sink(messages: RawBatch) -> dict:
     """Parse and write in this process; the batch is committed when this returns."""
+    from infrastructure.ingest import rollups
     from infrastructure.services import readings_ingest
 
     try:
-        return readings_ingest(messages=messages).as_dict()
+        summary = readings_ingest(messages=messages, merge_rollups=False).as_dict()
+        rollups.compact_if_due()
+        return summary
     except Exception:
         # A broken connection (database restarted) must not poison the next attempt.
         connection.close()

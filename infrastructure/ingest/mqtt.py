@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +24,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 log = logging.getLogger("infrastructure.ingest")
+
+_PUBACK = struct.Struct("!BBH")
 
 SHARED_TOPIC = "$share/ingest/portal/v1/devices/+/telemetry"
 
@@ -227,6 +230,7 @@ class Ingester:
 
     def _ack(self, batch: list[Queued]) -> None:
         with self._ack_lock:
+            mids = []
             for item in batch:
                 if item.qos == 0:
                     continue
@@ -234,8 +238,32 @@ class Ingester:
                     # Its message id belongs to a closed connection; the broker redelivers it.
                     self.stats.stale += 1
                     continue
-                self.client.ack(item.mid, item.qos)
+                if item.qos == 1:
+                    mids.append(item.mid)
+                else:
+                    self.client.ack(item.mid, item.qos)
                 self.stats.acked += 1
+            self._send_pubacks(mids)
+
+    def _send_pubacks(self, mids: list[int]) -> None:
+        """All the PUBACKs of a batch as one write.
+
+        `client.ack()` queues one packet per message and wakes the network thread for
+        each: two system calls per message, about a third of the ingester's CPU at 12k
+        msg/s. A PUBACK is 4 bytes (MQTT 5 allows leaving out a success reason code), so
+        the batch's acknowledgements go out as one packet through paho's own queue (it
+        keeps the write ordered with everything else paho sends); should a paho release
+        drop that private method, we fall back to one `ack()` per message.
+        """
+        if not mids:
+            return
+        queue_packet = getattr(self.client, "_packet_queue", None)
+        if queue_packet is None:
+            for mid in mids:
+                self.client.ack(mid, 1)
+            return
+        packet = b"".join([_PUBACK.pack(0x40, 2, mid) for mid in mids])
+        queue_packet(0x40, packet, 0, 0)
 
     def _flush(self, batch: list[Queued]) -> None:
         if self._handover(batch):

@@ -1,15 +1,16 @@
 """Writing a parsed batch: readings, rollups, latest values, dead letters, last_seen.
 
 Everything of one batch commits in one transaction, and writing is idempotent: the
-(metric_id, ts) key absorbs redelivered readings, and rollups and latest values are
-computed from the rows this batch actually inserted (RETURNING), so a redelivered
+(metric_id, ts) key absorbs redelivered readings, and rollup deltas and latest values
+are computed from the rows this batch actually inserted (RETURNING), so a redelivered
 batch changes nothing.
 
 PostgreSQL: COPY into a temporary staging table, then one statement whose
-data-modifying CTEs insert the readings (ON CONFLICT DO NOTHING) and fold the inserted
-rows into the hourly/daily rollups and the latest values — set-based, ~50 ms per
-5,000 rows. SQLite (embedded mode): the same steps with executemany and a staging
-table, the rollups folded in Python.
+data-modifying CTEs insert the readings (ON CONFLICT DO NOTHING), append the inserted
+rows' per-bucket aggregates to the rollup deltas (merged later, see rollups.py) and
+keep each metric's newest inserted row; the latest values are upserted last, just
+before COMMIT. SQLite (embedded mode, a single writer): the same steps with
+executemany and a staging table, the rollups folded directly in Python.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from infrastructure import conf
-from infrastructure.ingest import partitions
+from infrastructure.ingest import partitions, rollups
 from infrastructure.ingest.parse import ParseResult
 from infrastructure.models import DeadLetter
 
@@ -68,6 +69,8 @@ def batch_write(result: ParseResult) -> WriteSummary:
             inserted = _write_readings_sqlite(result.readings)
         dead = _write_dead_letters(result)
         _touch_devices(result.seen)
+        if inserted and connection.vendor == "postgresql":
+            _write_latest_postgres()
     return WriteSummary(
         received=len(result.readings),
         inserted=inserted,
@@ -84,10 +87,18 @@ CREATE TEMPORARY TABLE IF NOT EXISTS infrastructure_reading_staging (
 ) ON COMMIT DELETE ROWS
 """
 
+_PG_LATEST_STAGING = """
+CREATE TEMPORARY TABLE IF NOT EXISTS infrastructure_latest_staging (
+    metric_id integer NOT NULL, ts timestamptz NOT NULL, value double precision NOT NULL
+) ON COMMIT DELETE ROWS
+"""
+
 # Rows go in key order: each metric's index entries then arrive ascending, which
 # PostgreSQL's b-tree page splits pack nearly full (in random order the primary key
-# costs ~10 bytes more per row). Never put a percent sign in this SQL: it has parameters.
-_PG_UPSERT = """
+# costs ~10 bytes more per row). The rows actually inserted (`ins`) become the rollup
+# deltas (see rollups.py) and, newest per metric, candidates for the latest values.
+# Never put a percent sign in this SQL: it has parameters.
+_PG_INSERT = f"""
 WITH ins AS (
     INSERT INTO infrastructure_reading (metric_id, ts, value)
     SELECT metric_id, timestamptz 'epoch' + ts_ms * interval '1 millisecond', value
@@ -95,35 +106,22 @@ WITH ins AS (
     ORDER BY metric_id, ts_ms
     ON CONFLICT DO NOTHING
     RETURNING metric_id, ts, value
-), hourly AS (
-    INSERT INTO infrastructure_hourlyrollup (metric_id, bucket, "min", "max", "sum", "count")
-    SELECT metric_id, date_trunc('hour', ts, 'UTC'), min(value), max(value), sum(value), count(*)
-    FROM ins GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (metric_id, bucket) DO UPDATE SET
-        "min" = LEAST(infrastructure_hourlyrollup."min", EXCLUDED."min"),
-        "max" = GREATEST(infrastructure_hourlyrollup."max", EXCLUDED."max"),
-        "sum" = infrastructure_hourlyrollup."sum" + EXCLUDED."sum",
-        "count" = infrastructure_hourlyrollup."count" + EXCLUDED."count"
-    RETURNING 1
-), daily AS (
-    INSERT INTO infrastructure_dailyrollup (metric_id, bucket, "min", "max", "sum", "count")
-    SELECT metric_id, date_trunc('day', ts, %(tz)s), min(value), max(value), sum(value), count(*)
-    FROM ins GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (metric_id, bucket) DO UPDATE SET
-        "min" = LEAST(infrastructure_dailyrollup."min", EXCLUDED."min"),
-        "max" = GREATEST(infrastructure_dailyrollup."max", EXCLUDED."max"),
-        "sum" = infrastructure_dailyrollup."sum" + EXCLUDED."sum",
-        "count" = infrastructure_dailyrollup."count" + EXCLUDED."count"
-    RETURNING 1
-), latest AS (
-    INSERT INTO infrastructure_latestvalue (metric_id, ts, value)
+), delta AS ({rollups.DELTA_CTE}
+), newest AS (
+    INSERT INTO infrastructure_latest_staging (metric_id, ts, value)
     SELECT DISTINCT ON (metric_id) metric_id, ts, value FROM ins ORDER BY metric_id, ts DESC
-    ON CONFLICT (metric_id) DO UPDATE SET ts = EXCLUDED.ts, value = EXCLUDED.value
-    WHERE infrastructure_latestvalue.ts < EXCLUDED.ts
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM hourly),
-       (SELECT count(*) FROM daily), (SELECT count(*) FROM latest)
+SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM delta), (SELECT count(*) FROM newest)
+"""  # noqa: S608 (constant SQL)
+
+# The last statement of the batch's transaction: every worker updates the same hot
+# rows, so their locks are held only from here to COMMIT. Key order: no deadlocks.
+_PG_LATEST = """
+INSERT INTO infrastructure_latestvalue (metric_id, ts, value)
+SELECT metric_id, ts, value FROM infrastructure_latest_staging ORDER BY metric_id
+ON CONFLICT (metric_id) DO UPDATE SET ts = EXCLUDED.ts, value = EXCLUDED.value
+WHERE infrastructure_latestvalue.ts < EXCLUDED.ts
 """
 
 
@@ -131,16 +129,23 @@ def _write_readings_postgres(readings: list[tuple[int, int, float]]) -> int:
     buffer = io.StringIO("".join(f"{m}\t{ts}\t{value!r}\n" for m, ts, value in readings))
     with connection.cursor() as cursor:
         cursor.execute(_PG_STAGING)
+        cursor.execute(_PG_LATEST_STAGING)
         # The driver's cursor: Django's wrapper has no COPY (psycopg2 copy_expert).
         cursor.cursor.copy_expert(
             "COPY infrastructure_reading_staging (metric_id, ts_ms, value) FROM STDIN", buffer
         )
-        cursor.execute(_PG_UPSERT, {"tz": settings.TIME_ZONE})
+        cursor.execute(_PG_INSERT, {"tz": settings.TIME_ZONE})
         inserted = cursor.fetchone()[0]
         # ON COMMIT DELETE ROWS empties it at commit; empty it now for a caller's next batch
         # inside the same outer transaction (tests).
         cursor.execute("TRUNCATE infrastructure_reading_staging")
     return int(inserted)
+
+
+def _write_latest_postgres() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_LATEST)
+        cursor.execute("TRUNCATE infrastructure_latest_staging")
 
 
 # --- SQLite -------------------------------------------------------------------------

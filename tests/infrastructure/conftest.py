@@ -47,6 +47,8 @@ def empty_readings(transactional_db):
     def empty() -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM infrastructure_reading")
+            if connection.vendor == "postgresql":
+                cursor.execute("DELETE FROM infrastructure_rollupdelta")
 
     empty()
     yield

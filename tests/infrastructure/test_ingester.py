@@ -45,6 +45,22 @@ def test_messages_are_acked_only_after_their_batch_is_handed_over():
     assert handed == [5] and ingester.client.acked == [1, 2, 3, 4, 5]
 
 
+def test_a_batch_is_acknowledged_with_one_write_of_all_its_pubacks():
+    queued: list[tuple[int, bytes]] = []
+
+    class PahoLike(FakeClient):
+        def _packet_queue(self, command, packet, mid, qos):
+            queued.append((command, bytes(packet)))
+
+    ingester = _ingester(lambda batch: None, flush_seconds=0.05)
+    ingester.client = PahoLike()
+    for mid in (1, 300, 65535):
+        ingester._on_message(None, None, Message(mid))
+    ingester._flush(ingester._collect())
+    assert queued == [(0x40, b"\x40\x02\x00\x01\x40\x02\x01\x2c\x40\x02\xff\xff")]
+    assert ingester.client.acked == [] and ingester.stats.acked == 3
+
+
 def test_messages_of_an_old_connection_are_never_acked():
     ingester = _ingester(lambda batch: None, flush_seconds=0.05)
     ingester._on_message(None, None, Message(1))

@@ -11,8 +11,9 @@ from collections import defaultdict
 import pytest
 from django.db.models import Sum
 
+from infrastructure.ingest import rollups
 from infrastructure.models import DailyRollup, DeadLetter, HourlyRollup, LatestValue, Reading
-from infrastructure.services import readings_ingest
+from infrastructure.services import readings_ingest, rollups_compact
 from tests.infrastructure.conftest import topic
 
 HOUR = 3_600_000
@@ -90,6 +91,38 @@ def test_rollups_equal_a_direct_aggregate_after_overlapping_batches(sensor, now_
         ("strain", latest_ts, points[-1][1]["strain"]),
         ("deck_temp", latest_ts, float(points[-1][1]["deck_temp"])),
     }
+
+
+def test_deferred_rollups_once_compacted_equal_a_direct_aggregate(sensor, now_ms):
+    """The ingest workers' path: deltas per batch, merged later; redelivery adds nothing."""
+    points = [(now_ms - 3 * HOUR + step * 50_000, {"strain": step % 17}) for step in range(200)]
+    batch = _messages("dev-pasupati-1", points, now_ms)
+    for attempt in range(2):  # the second is a redelivery
+        readings_ingest(messages=batch[attempt * 50 :], now_ms=now_ms, merge_rollups=False)
+    if rollups.uses_deltas():
+        assert not HourlyRollup.objects.exists() and rollups.pending() > 0
+    rollups_compact()
+    readings_ingest(messages=batch[:120], now_ms=now_ms, merge_rollups=False)
+    rollups_compact()
+    assert rollups.pending() == 0
+    hourly = _direct_aggregates(
+        lambda ts: ts.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0)
+    )
+    assert _rollups(HourlyRollup) == hourly
+    assert sum(count for *_x, count in hourly.values()) == 200
+    assert LatestValue.objects.get(metric__name="strain").ts.timestamp() * 1000 == points[-1][0]
+
+
+def test_deltas_of_a_metric_deleted_before_compaction_are_dropped(sensor, now_ms):
+    readings_ingest(
+        messages=[(topic("dev-pasupati-1"), b'{"strain": 1, "deck_temp": 2}', now_ms)],
+        now_ms=now_ms,
+        merge_rollups=False,
+    )
+    sensor.metrics.get(name="strain").delete()
+    rollups_compact()
+    assert rollups.pending() == 0
+    assert list(HourlyRollup.objects.values_list("metric__name", "count")) == [("deck_temp", 1)]
 
 
 def test_an_older_reading_does_not_replace_the_latest_value(sensor, now_ms):
