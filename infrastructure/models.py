@@ -150,6 +150,8 @@ class Device(models.Model):
     # Only the hash is stored: the secret is shown once, when made or rotated.
     secret_hash = models.CharField(max_length=64, blank=True, editable=False)
     secret_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The same secret hashed the way Mosquitto's password file wants it (infrastructure/mqtt_auth.py).
+    mqtt_password_hash = models.CharField(max_length=200, blank=True, editable=False)
     enabled = models.BooleanField(_("aktif"), default=True)
     last_seen = models.DateTimeField(_("terakhir terlihat"), null=True, blank=True)
     offline_after = models.PositiveIntegerField(

@@ -30,6 +30,7 @@ from infrastructure.models import (
     ProjectDocument,
     hash_secret,
 )
+from infrastructure.mqtt_auth import mosquitto_password_hash
 from portal.models import User
 from portal.services import activity_record
 
@@ -87,7 +88,12 @@ def device_create(
 ) -> tuple[Device, str]:
     """Create a device with its metrics; returns the device and its secret (shown once)."""
     secret = _new_secret()
-    device = Device(asset=asset, name=name, secret_hash=hash_secret(secret))
+    device = Device(
+        asset=asset,
+        name=name,
+        secret_hash=hash_secret(secret),
+        mqtt_password_hash=mosquitto_password_hash(secret),
+    )
     device.secret_rotated_at = timezone.now()
     if key:
         device.key = key
@@ -104,8 +110,9 @@ def device_secret_rotate(*, device: Device, actor: User | None = None) -> str:
     """Replace a device's secret; the new one is returned once and never stored in clear."""
     secret = _new_secret()
     device.secret_hash = hash_secret(secret)
+    device.mqtt_password_hash = mosquitto_password_hash(secret)
     device.secret_rotated_at = timezone.now()
-    device.save(update_fields=["secret_hash", "secret_rotated_at"])
+    device.save(update_fields=["secret_hash", "mqtt_password_hash", "secret_rotated_at"])
     if actor is not None:
         activity_record(actor=actor, verb="infrastructure.device_secret_rotated", target=device)
     return secret
