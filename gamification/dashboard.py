@@ -18,7 +18,14 @@ def register() -> None:
     register_nav(NavLink(_("Misi Harian"), "gamification:index", roles=("warga",), order=50))
     register_card(
         DashboardCard(
-            "gamification/cards/_missions.html", _missions_card, roles=("warga",), order=40
+            "gamification/cards/_missions.html",
+            _missions_card,
+            roles=("warga",),
+            order=40,
+            invalidated_by=(
+                "gamification.PointsEntry.user_id",
+                "gamification.MissionProgress.user_id",
+            ),
         )
     )
     register_verb("reward.redeemed", _("Menukar poin dengan hadiah"))

@@ -2,8 +2,8 @@
 
 Sanitising uses nh3 (the Ammonia sanitiser): authors paste HTML from word processors,
 and the portal's CSP would block scripts anyway, but stored HTML must be safe on its
-own. File checks read the first bytes as well as the extension, because a browser's
-claimed content type is whatever the uploader says.
+own. Files go through portal.uploads, which reads the first bytes as well as the
+extension, because a browser's claimed content type is whatever the uploader says.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import nh3
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from learning import conf
+from portal.uploads import upload_validate
 
 ALLOWED_TAGS = {
     "p",
@@ -89,56 +89,20 @@ def youtube_id(value: str) -> str:
     return ""
 
 
-# extension → the magic bytes a real file of that type starts with
-_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    # Office Open XML and OpenDocument files are ZIP archives.
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "pptx": (b"PK\x03\x04",),
-    "odt": (b"PK\x03\x04",),
-    "ods": (b"PK\x03\x04",),
-    "odp": (b"PK\x03\x04",),
-}
-ATTACHMENT_EXTENSIONS = ("pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "png", "jpg", "jpeg")
-EVIDENCE_EXTENSIONS = ("pdf", "png", "jpg", "jpeg")
+ATTACHMENT_KINDS = ("pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "png", "jpeg")
+EVIDENCE_KINDS = ("pdf", "png", "jpeg")
 
 
-def _check_file(upload, *, extensions: tuple[str, ...], max_bytes: int) -> None:
+def _check_file(upload, *, kinds: tuple[str, ...], max_bytes: int) -> None:
     if getattr(upload, "_committed", False):
         return  # a file stored earlier was checked when it was uploaded
-    name = getattr(upload, "name", "") or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in extensions:
-        raise ValidationError(
-            _("Jenis berkas tidak diizinkan. Gunakan: %(types)s."),
-            code="file_type",
-            params={"types": ", ".join(extensions)},
-        )
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _("Berkas terlalu besar (paling besar %(size)s)."),
-            code="file_size",
-            params={"size": filesizeformat(max_bytes)},
-        )
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(position)
-    if not head.startswith(_SIGNATURES[extension]):
-        raise ValidationError(
-            _("Isi berkas tidak sesuai dengan jenisnya (.%(ext)s)."),
-            code="file_content",
-            params={"ext": extension},
-        )
+    # Model-field validators see the file without the browser's declared type.
+    upload_validate(upload, kinds=kinds, max_bytes=max_bytes, check_declared_type=False)
 
 
 def validate_attachment(upload) -> None:
-    _check_file(upload, extensions=ATTACHMENT_EXTENSIONS, max_bytes=conf.attachment_max_bytes())
+    _check_file(upload, kinds=ATTACHMENT_KINDS, max_bytes=conf.attachment_max_bytes())
 
 
 def validate_evidence(upload) -> None:
-    _check_file(upload, extensions=EVIDENCE_EXTENSIONS, max_bytes=conf.evidence_max_bytes())
+    _check_file(upload, kinds=EVIDENCE_KINDS, max_bytes=conf.evidence_max_bytes())

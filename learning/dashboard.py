@@ -32,7 +32,14 @@ def register() -> None:
     register_nav(
         NavLink(_("Pelatihan unit"), "learning:leader", roles=("atasan", "pejabat"), order=42)
     )
-    register_card(DashboardCard("learning/cards/_learning.html", _learning_card, order=30))
+    register_card(
+        DashboardCard(
+            "learning/cards/_learning.html",
+            _learning_card,
+            order=30,
+            invalidated_by=("learning.Enrolment.user_id",),
+        )
+    )
     register_verb("course.enrolled", _("Mendaftar kursus"))
     register_verb("lesson.completed", _("Menyelesaikan materi"))
     register_verb("quiz.submitted", _("Mengerjakan kuis"))

@@ -48,7 +48,20 @@ def register() -> None:
         NavLink(_("Cuti & Presensi"), "leave:index", roles=("pegawai", "atasan"), order=30)
     )
     register_nav(NavLink(_("Persetujuan cuti"), "leave:approvals", roles=("atasan",), order=31))
-    register_card(DashboardCard("leave/_card.html", _card, roles=("pegawai", "atasan"), order=30))
+    register_card(
+        DashboardCard(
+            "leave/_card.html",
+            _card,
+            roles=("pegawai", "atasan"),
+            order=30,
+            # Also what the apply page's cached preview depends on (leave/views.py).
+            invalidated_by=(
+                "leave.LeaveRequest.employee.user_id",
+                "leave.LeaveLedgerEntry.employee.user_id",
+                "portal.Employee.user_id",
+            ),
+        )
+    )
     for verb, label in VERBS.items():
         register_verb(verb, label)
     register_seeder(demo.seed, order=50)  # after e-Surat (45): approvals issue decrees

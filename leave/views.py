@@ -13,19 +13,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leave import calendar, selectors, services
 from leave.forms import CheckInForm, DecisionForm, LeaveApplyForm
 from leave.models import DayStatus, LeaveDecision, LeaveEvidence, LeaveRequest
+from portal.cards import user_cached
 from portal.models import Employee
 
 DEVICE_COOKIE = "portal_device"
 
 
-def _employee_or_404(request: HttpRequest) -> Employee:
-    employee = selectors.employee_for_user(request.user)
+def _employee_or_404(request: HttpRequest, *, cached: bool = False) -> Employee:
+    if cached:
+        # Pages that only show (the apply page and its live preview) may use the
+        # employee record from the cache; saving it refreshes that at once
+        # (leave/dashboard.py watches it). Writes always read it fresh.
+        employee = user_cached(
+            user_id=request.user.pk,
+            key=f"leave:employee:{request.user.pk}",
+            compute=lambda: selectors.employee_for_user(request.user),
+        )
+    else:
+        employee = selectors.employee_for_user(request.user)
     if employee is None or not employee.is_active:
         raise Http404(_("Halaman ini untuk pegawai ASN."))
     return employee
@@ -58,7 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def apply(request: HttpRequest) -> HttpResponse:
-    employee = _employee_or_404(request)
+    employee = _employee_or_404(request, cached=request.method == "GET")
     today = _today(request)
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = LeaveApplyForm(data, request.FILES or None)
@@ -91,7 +103,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Permohonan cuti dikirim."))
                 return redirect("leave:request_detail", pk=leave_request.pk)
         else:
-            preview = _preview(employee, cleaned, today)
+            preview = _cached_preview(request, employee, cleaned, today)
     elif data is not None and request.method == "GET":
         form = LeaveApplyForm(data)
         form.is_valid()
@@ -99,6 +111,38 @@ def apply(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.method == "GET":
         return render(request, "leave/apply.html#preview", context)
     return render(request, "leave/apply.html", context)
+
+
+_PREVIEW_FIELDS = (
+    "leave_type",
+    "start_date",
+    "end_date",
+    "important_reason",
+    "delivery_number",
+    "first_hajj",
+    "emergency",
+)
+
+
+def _cached_preview(
+    request: HttpRequest, employee: Employee, cleaned: dict, today: datetime.date
+) -> dict:
+    """The live preview, kept per user until their requests or ledger change.
+
+    htmx asks for it on every change of a date; the rules behind it cost several
+    queries. Saves of the employee's LeaveRequest and LeaveLedgerEntry rows refresh it
+    at once (leave/dashboard.py watches them), anything else within seconds. Submitting
+    evaluates everything again, uncached.
+    """
+    shape = repr(
+        (employee.pk, today, get_language(), *(cleaned.get(name) for name in _PREVIEW_FIELDS))
+    )
+    digest = hashlib.blake2b(shape.encode(), digest_size=12).hexdigest()
+    return user_cached(
+        user_id=request.user.pk,
+        key=f"leave:preview:{request.user.pk}:{digest}",
+        compute=lambda: _preview(employee, cleaned, today),
+    )
 
 
 def _preview(employee: Employee, cleaned: dict, today: datetime.date) -> dict:

@@ -30,7 +30,14 @@ class NotificationsConfig(AppConfig):
         )
 
         register_nav(NavLink(_("Notifikasi"), "notifications:index", order=20))
-        register_card(DashboardCard("notifications/cards/_inbox.html", _inbox_card, order=5))
+        register_card(
+            DashboardCard(
+                "notifications/cards/_inbox.html",
+                _inbox_card,
+                order=5,
+                invalidated_by=("notifications.Message.recipient_id",),
+            )
+        )
         register_verb("notifications.all_read", _("Menandai semua notifikasi sudah dibaca"))
         register_verb("notifications.preferences_updated", _("Mengubah pengaturan notifikasi"))
         register_verb("notifications.unsubscribed", _("Berhenti berlangganan email"))

@@ -31,9 +31,32 @@ def register() -> None:
     register_nav(NavLink(_("Dasbor"), "portal:dashboard", order=1))
     register_nav(NavLink(_("Profil"), "portal:profile", order=90))
     register_nav(NavLink(_("Admin"), "admin:index", roles=("admin",), order=99))
-    register_card(DashboardCard("portal/cards/_profile.html", _profile_card, order=0))
-    register_card(DashboardCard("portal/cards/_documents.html", _documents_card, order=10))
-    register_card(DashboardCard("portal/cards/_activity.html", _activity_card, order=95))
+    register_card(
+        DashboardCard(
+            "portal/cards/_profile.html",
+            _profile_card,
+            order=0,
+            invalidated_by=("portal.CitizenProfile.user_id",),
+        )
+    )
+    register_card(
+        DashboardCard(
+            "portal/cards/_documents.html",
+            _documents_card,
+            order=10,
+            invalidated_by=("portal.CitizenDocument.owner_id",),
+        )
+    )
+    # Every app records what the user did as an activity: watching them refreshes
+    # the whole dashboard after any of the user's own actions.
+    register_card(
+        DashboardCard(
+            "portal/cards/_activity.html",
+            _activity_card,
+            order=95,
+            invalidated_by=("portal.Activity.actor_id",),
+        )
+    )
     register_verb("profile.updated", _("Memperbarui profil"))
     register_verb("document.added", _("Menambahkan dokumen"))
     register_verb("document.updated", _("Memperbarui dokumen"))

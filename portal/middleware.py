@@ -12,6 +12,12 @@ from django.urls import reverse
 _OPEN_PREFIXES = ("/akun/", "/i18n/", "/healthz", "/static/", "/media/", "/verifikasi/")
 
 
+def _mfa_enabled(user) -> bool:
+    # portal.backends.ModelBackend read it with the user; other backends did not.
+    loaded = getattr(user, "mfa_enabled", None)
+    return is_mfa_enabled(user) if loaded is None else loaded
+
+
 class StaffMFARequiredMiddleware:
     """Staff roles (pegawai, atasan, pejabat, admin, Django staff) must enrol TOTP first.
 
@@ -29,7 +35,7 @@ class StaffMFARequiredMiddleware:
             and user.is_authenticated
             and user.is_staff_role
             and not request.path.startswith(_OPEN_PREFIXES)
-            and not is_mfa_enabled(user)
+            and not _mfa_enabled(user)
         ):
             return redirect(reverse("mfa_activate_totp", query={"next": request.get_full_path()}))
         return self.get_response(request)

@@ -32,12 +32,20 @@ class NavLink:
 
 @dataclass(frozen=True)
 class DashboardCard:
-    """A card on the signed-in dashboard: `context` returns the template's context or None to hide it."""
+    """A card on the signed-in dashboard: `context` returns the template's context or None to hide it.
+
+    Rendered cards are cached per user (portal.cards): `invalidated_by` names the rows
+    whose saves and deletes must refresh the owner's dashboard at once, as
+    "app_label.Model.user_field_id"; anything else shows within DASHBOARD_CACHE_S
+    seconds. A card with per-request content (a form's CSRF token) sets `cached=False`.
+    """
 
     template: str
     context: Callable[[HttpRequest], dict[str, Any] | None]
     roles: tuple[str, ...] = ()
     order: int = 50
+    invalidated_by: tuple[str, ...] = ()
+    cached: bool = True
 
 
 @dataclass
@@ -57,9 +65,13 @@ def register_nav(link: NavLink) -> None:
 
 
 def register_card(card: DashboardCard) -> None:
+    from portal.cards import watch
+
     if card not in _registry.cards:
         _registry.cards.append(card)
         _registry.cards.sort(key=lambda item: item.order)
+    for spec in card.invalidated_by:
+        watch(spec)
 
 
 def register_verb(verb: str, label: Any) -> None:
@@ -83,15 +95,8 @@ def nav_links_for(user: Any) -> list[NavLink]:
     return [link for link in _registry.nav if _allowed(link.roles, user)]
 
 
-def cards_for(request: HttpRequest) -> list[tuple[DashboardCard, dict[str, Any]]]:
-    shown = []
-    for card in _registry.cards:
-        if not _allowed(card.roles, request.user):
-            continue
-        context = card.context(request)
-        if context is not None:
-            shown.append((card, context))
-    return shown
+def allowed_cards(user: Any) -> list[DashboardCard]:
+    return [card for card in _registry.cards if _allowed(card.roles, user)]
 
 
 # --- demo data -------------------------------------------------------------------

@@ -140,7 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's Redis cache, reusing its client (portal/cache.py).
+        "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}
     }
     # Sessions read from Redis, written through to the database: one query less per page.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -152,6 +153,12 @@ else:
             "LOCATION": VAR_DIR / "cache",
         }
     }
+# Template fragments that depend on nothing but the code and the language (the login
+# form): kept in each process, so a deploy (new processes) never serves stale markup.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-fragments",
+}
 
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_TASK_ACKS_LATE = True
@@ -224,7 +231,8 @@ MQTT_URL = env("MQTT_URL")
 # --- Authentication (django-allauth) ----------------------------------------
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend that also loads the user's roles in the same query.
+    "portal.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,9 +11,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import health, selectors, services
+from portal.cards import cards_html
 from portal.forms import CitizenDocumentForm, CitizenProfileForm
 from portal.models import CitizenDocument, CitizenProfile
-from portal.registry import cards_for
 
 
 @require_GET
@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/dashboard.html", {"cards": cards_for(request)})
+    return render(request, "portal/dashboard.html", {"cards": cards_html(request)})
 
 
 def _profile_for_user(user) -> CitizenProfile | None:

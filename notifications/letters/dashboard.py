@@ -17,7 +17,14 @@ def _letters_card(request: HttpRequest) -> dict:
 def register() -> None:
     register_nav(NavLink(_("Surat saya"), "letters:letter_list", order=30))
     register_nav(NavLink(_("Cek keaslian surat"), "letters:verify_upload", public=True, order=31))
-    register_card(DashboardCard("letters/cards/_letters.html", _letters_card, order=20))
+    register_card(
+        DashboardCard(
+            "letters/cards/_letters.html",
+            _letters_card,
+            order=20,
+            invalidated_by=("letters.Letter.recipient_id",),
+        )
+    )
     register_verb("letter.issued", _("Menerbitkan surat"))
     register_verb("letter.revoked", _("Mencabut surat"))
     register_verb("letter.opened", _("Membuka surat"))

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from notifications.letters import conf
+from portal.uploads import upload_validate
 
 
 class VerifyUploadForm(forms.Form):
@@ -17,21 +17,9 @@ class VerifyUploadForm(forms.Form):
     def clean_pdf(self) -> bytes:
         upload = self.cleaned_data["pdf"]
         limit = conf.upload_max_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("Berkas terlalu besar (maksimal %(limit)s)."),
-                params={"limit": filesizeformat(limit)},
-                code="too_large",
-            )
-        content_type = (upload.content_type or "").split(";")[0].strip().lower()
-        if content_type not in {"application/pdf", "application/x-pdf", "application/octet-stream"}:
-            raise forms.ValidationError(_("Berkas harus berupa PDF."), code="not_pdf")
-        data = upload.read(limit + 1)
-        if not data.startswith(b"%PDF-"):
-            raise forms.ValidationError(
-                _("Berkas ini bukan PDF (isinya tidak diawali tanda PDF)."), code="not_pdf"
-            )
-        return data
+        upload_validate(upload, kinds=("pdf",), max_bytes=limit)
+        upload.seek(0)
+        return upload.read(limit + 1)
 
 
 class RevokeForm(forms.Form):

@@ -89,7 +89,8 @@ def _fast_and_isolated(settings) -> None:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "browser",
-        }
+        },
+        "fragments": settings.CACHES["fragments"],
     }
     # The journeys hash a password at sign-up and check it at each login: a slow
     # hasher would cost seconds and test nothing these tests are about.
