@@ -409,9 +409,9 @@ def test_an_official_uploads_documents_and_photos(client, pejabat, pupr):
 @pytest.mark.parametrize(
     ("kind", "upload", "message"),
     [
-        ("document", fake_exe, "harus berjenis JPEG, PDF, PNG"),
-        ("photo", pdf, "harus berjenis JPEG, PNG"),
-        ("photo", lambda: big_png(11 * 1024 * 1024), "terlalu besar: paling besar 10.0 MB"),
+        ("document", fake_exe, "Isi berkas tidak sesuai dengan jenisnya: laporan.pdf harus"),
+        ("photo", pdf, "Jenis berkas tidak diizinkan: kontrak.pdf harus JPEG atau PNG"),
+        ("photo", lambda: big_png(11 * 1024 * 1024), "Berkas besar.png terlalu besar"),
     ],
 )
 def test_a_bad_upload_is_refused_and_nothing_is_stored(
@@ -518,7 +518,7 @@ def test_uploads_rolled_back_by_an_outer_transaction_leave_no_file_on_disk(tmp_p
     project = ProjectFactory(agency=pupr)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.project_documents_add(
-            project=project, actor=pejabat, kind="photo", title="Foto", files=[png(), png("b")]
+            project=project, actor=pejabat, kind="photo", title="Foto", files=[png(), png("b.png")]
         )
         services.inspection_record(
             asset=AssetFactory(kind="bridge", agency=pupr),
@@ -577,7 +577,7 @@ def test_a_storage_failure_after_commit_removes_the_rows_and_the_written_files(
         django_capture_on_commit_callbacks(execute=True),
     ):
         services.project_documents_add(
-            project=project, actor=pejabat, kind="photo", title="Foto", files=[png(), png("b")]
+            project=project, actor=pejabat, kind="photo", title="Foto", files=[png(), png("b.png")]
         )
     assert not ProjectDocument.objects.exists()
     assert not _files(tmp_path)
