@@ -56,7 +56,12 @@ class User(AbstractUser):
     )
     # The language of notices (email, SMS, inbox) sent to this person.
     language = models.CharField(
-        _("bahasa pemberitahuan"), max_length=5, choices=settings.LANGUAGES, default="id"
+        _("bahasa pemberitahuan"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="id",
+        # Also for rows written outside the ORM (COPY in benchmarks, raw SQL imports).
+        db_default="id",
     )
 
     USERNAME_FIELD = "email"

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='language',
-            field=models.CharField(choices=[('id', 'Bahasa Indonesia'), ('en', 'English')], default='id', max_length=5, verbose_name='bahasa pemberitahuan'),
+            field=models.CharField(choices=[('id', 'Bahasa Indonesia'), ('en', 'English')], db_default='id', default='id', max_length=5, verbose_name='bahasa pemberitahuan'),
         ),
     ]
