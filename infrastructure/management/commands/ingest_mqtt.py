@@ -65,6 +65,14 @@ class Command(BaseCommand):
             help="Seconds between progress lines (default %(default)s).",
         )
         parser.add_argument(
+            "--client",
+            choices=["lean", "paho"],
+            default=os.environ.get("INGEST_CLIENT") or getattr(settings, "INGEST_CLIENT", "lean"),
+            help="MQTT client: 'lean' (our bulk MQTT 5 subscriber, infrastructure/ingest/"
+            "lean.py) or 'paho' (env INGEST_CLIENT or setting INGEST_CLIENT; "
+            "default %(default)s).",
+        )
+        parser.add_argument(
             "--leave-group",
             action="store_true",
             help="On exit, end the session so the shared group stops sending to this slot.",
@@ -94,6 +102,7 @@ class Command(BaseCommand):
             session_expiry=conf.ingest_session_expiry_seconds(),
             receive_maximum=conf.ingest_receive_maximum(),
             on_connected=self._say,
+            client=options["client"],
         )
         stop = threading.Event()
 
@@ -103,7 +112,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
         self.stdout.write(
-            f"ingest_mqtt: {broker.host}:{broker.port} as {options['client_id']}, "
+            f"ingest_mqtt: {broker.host}:{broker.port} as {options['client_id']} "
+            f"({options['client']} client), "
             f"{'writing inline' if inline else 'handing batches to Celery'}",
         )
         self.stdout.flush()
