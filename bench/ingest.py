@@ -52,7 +52,7 @@ MOSQUITTO = "/usr/sbin/mosquitto"
 
 PARAMS: dict[str, Any] = {
     "rate_dp_s": 60_000,
-    "duration_s": 30.0,
+    "duration_s": 180.0,  # the issue: sustained for at least 3 minutes
     "devices": 1000,
     "metrics": 5,
     "publishers": 3,
