@@ -3,8 +3,8 @@
 Geometry only: these classes turn data into coordinates inside a fixed viewBox, and
 the templates (`_scurve.html`, `_history_chart.html`) draw them. No chart library and
 no JavaScript: a page of charts is a few kilobytes of SVG and reads the same with
-scripts blocked. Every chart ships its numbers in a table as well (screen readers,
-copy-paste).
+scripts blocked. Each chart states its range in text; the asset page's charts also ship
+their numbers in a table (screen readers, copy-paste).
 """
 
 from __future__ import annotations
@@ -114,6 +114,7 @@ class LineChart:
     """One metric over a time window: the line is broken where data is missing."""
 
     segments: list[str] = field(default_factory=list)
+    points: Sequence[tuple[datetime.datetime, float]] = ()  # for the data table
     low: float | None = None
     high: float | None = None
     count: int = 0
@@ -161,6 +162,7 @@ def line_chart(
     return LineChart(
         # A lone point draws nothing as a polyline: repeat it so it shows as a dot.
         segments=[" ".join(seg if len(seg) > 1 else seg * 2) for seg in segments if seg],
+        points=points,
         low=low,
         high=high,
         count=len(points),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infrastructure import condition, conf
 from infrastructure.models import Asset, ProgressReport, Project, ProjectDocument
+from infrastructure.services import PROJECT_FIELDS
 from infrastructure.uploads import MultipleFileField
 from portal.models import OrgUnit, Region
 
@@ -19,26 +20,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = [
-            "code",
-            "title",
-            "description",
-            "project_type",
-            "status",
-            "agency",
-            "asset",
-            "contractor",
-            "kelurahan",
-            "latitude",
-            "longitude",
-            "budget",
-            "contract_value",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-            "is_public",
-        ]
+        # What an official may edit is the service's list: one place for both.
+        fields = list(PROJECT_FIELDS)
         widgets = {
             "planned_start": DATE,
             "planned_end": DATE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import (
     Case,
@@ -36,45 +36,14 @@ from infrastructure.models import (
 )
 from portal.models import OrgUnit, User
 
-CHART_WIDTH = 300
-CHART_HEIGHT = 80
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A metric's averages from rollups (oldest first), scaled into an SVG viewBox."""
-
-    buckets: list = field(default_factory=list)
-
-    @property
-    def low(self) -> float | None:
-        return min((row.min for row in self.buckets), default=None)
-
-    @property
-    def high(self) -> float | None:
-        return max((row.max for row in self.buckets), default=None)
-
-    @property
-    def points(self) -> str:
-        if not self.buckets:
-            return ""
-        low, high = self.low, self.high
-        span = (high - low) or 1.0
-        last = max(1, len(self.buckets) - 1)
-        return " ".join(
-            f"{index * CHART_WIDTH / last:.1f},"
-            f"{CHART_HEIGHT - (row.avg - low) / span * CHART_HEIGHT:.1f}"
-            for index, row in enumerate(self.buckets)
-        )
-
 
 @dataclass
 class MetricReading:
     metric: Metric
     value: float | None
     ts: datetime.datetime | None
-    chart_24h: Chart | None = None
-    chart_30d: Chart | None = None
+    chart_24h: charts.LineChart | None = None
+    chart_30d: charts.LineChart | None = None
 
     @property
     def out_of_range(self) -> bool:
@@ -133,19 +102,25 @@ def asset_public_detail(*, code: str, now: datetime.datetime | None = None) -> A
     asset = found[0]
     readings = [reading for device in asset.live_devices for reading in device.readings]
     metric_ids = [reading.metric.id for reading in readings]
-    hourly: dict[int, list] = defaultdict(list)
-    for row in HourlyRollup.objects.filter(
-        metric_id__in=metric_ids, bucket__gte=now - datetime.timedelta(hours=24)
-    ).order_by("bucket"):
-        hourly[row.metric_id].append(row)
-    daily: dict[int, list] = defaultdict(list)
-    for row in DailyRollup.objects.filter(
-        metric_id__in=metric_ids, bucket__gte=now - datetime.timedelta(days=30)
-    ).order_by("bucket"):
-        daily[row.metric_id].append(row)
+    day_ago, month_ago = now - datetime.timedelta(hours=24), now - datetime.timedelta(days=30)
+    hourly = _rollup_points(HourlyRollup, metric_ids=metric_ids, start=day_ago)
+    daily = _rollup_points(DailyRollup, metric_ids=metric_ids, start=month_ago)
+    local = timezone.localtime
     for reading in readings:
-        reading.chart_24h = Chart(hourly[reading.metric.id])
-        reading.chart_30d = Chart(daily[reading.metric.id])
+        reading.chart_24h = charts.line_chart(
+            hourly[reading.metric.id],
+            start=local(day_ago),
+            end=local(now),
+            step=datetime.timedelta(hours=1),
+            x_format="%H:%M",
+        )
+        reading.chart_30d = charts.line_chart(
+            daily[reading.metric.id],
+            start=local(month_ago),
+            end=local(now),
+            step=datetime.timedelta(days=1),
+            x_format="%d/%m",
+        )
     asset.recent_inspections = list(
         Inspection.objects.filter(asset=asset).prefetch_related("photos")[:10]
     )
@@ -389,6 +364,21 @@ def public_metric(*, metric_id: int) -> Metric | None:
     )
 
 
+def _rollup_points(
+    model, *, metric_ids: list[int], start: datetime.datetime
+) -> defaultdict[int, list[tuple[datetime.datetime, float]]]:
+    """Per metric, (bucket, average) of its rollups since `start`, oldest first: one query."""
+    points: defaultdict[int, list[tuple[datetime.datetime, float]]] = defaultdict(list)
+    rows = (
+        model.objects.filter(metric_id__in=metric_ids, bucket__gte=start, count__gt=0)
+        .order_by("bucket")
+        .values_list("metric_id", "bucket", "sum", "count")
+    )
+    for metric_id, bucket, total, count in rows:
+        points[metric_id].append((bucket, total / count))
+    return points
+
+
 def metric_history(
     *, metric: Metric, range_key: str, now: datetime.datetime | None = None
 ) -> charts.LineChart:
@@ -407,13 +397,7 @@ def metric_history(
         points = charts.downsample(rows, start=start, end=now, buckets=RAW_BUCKETS)
     else:
         model = HourlyRollup if source == "hourly" else DailyRollup
-        points = [
-            (bucket, total / count)
-            for bucket, total, count in model.objects.filter(metric_id=metric.pk, bucket__gte=start)
-            .order_by("bucket")
-            .values_list("bucket", "sum", "count")
-            if count
-        ]
+        points = _rollup_points(model, metric_ids=[metric.pk], start=start)[metric.pk]
     local = timezone.localtime
     return charts.line_chart(
         points, start=local(start), end=local(now), step=step, x_format=x_format

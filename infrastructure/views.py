@@ -28,7 +28,7 @@ from infrastructure.alarms.models import Severity
 from infrastructure.alarms.selectors import active_alarm_severity_by_asset
 from infrastructure.forms import ReadingsRangeForm
 from infrastructure.models import InspectionPhoto, ProjectDocument
-from infrastructure.selectors import CHART_HEIGHT, CHART_WIDTH, HISTORY_RANGES
+from infrastructure.selectors import HISTORY_RANGES
 
 POLL_SECONDS = 2
 FORMATS = ("csv", "json")
@@ -146,11 +146,7 @@ def asset_detail(request: HttpRequest, code: str) -> HttpResponse:
     asset = selectors.asset_public_detail(code=code, now=now)
     if asset is None:
         raise Http404
-    return render(
-        request,
-        "infrastructure/asset_detail.html",
-        {"asset": asset, "now": now, "chart_width": CHART_WIDTH, "chart_height": CHART_HEIGHT},
-    )
+    return render(request, "infrastructure/asset_detail.html", {"asset": asset, "now": now})
 
 
 @require_GET

@@ -118,6 +118,7 @@ def test_an_asset_page_shows_charts_from_rollups(client, sensor, now_ms):
     assert page.count("<polyline") == 2  # strain: 24 h and 30 days; deck_temp has no data
     assert "Belum ada data pada periode ini." in page
     assert "Terendah 0" in page
+    assert page.count("Lihat data") == 2  # each drawn chart ships its numbers as a table
 
 
 @pytest.mark.parametrize("hours", [2, 48])
