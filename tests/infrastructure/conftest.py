@@ -9,6 +9,7 @@ import pytest
 from infrastructure.ingest import partitions
 from infrastructure.ingest.directory import directory
 from tests.infrastructure.factories import DeviceFactory, MetricFactory
+from tests.infrastructure.project_factories import UnitFactory, official
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +54,15 @@ def empty_readings(transactional_db):
     empty()
     yield
     empty()
+
+
+@pytest.fixture
+def pupr(db):
+    """The public-works unit (Dinas PUPR)."""
+    return UnitFactory(code="PUPR", name="Dinas PUPR")
+
+
+@pytest.fixture
+def pejabat(pupr):
+    """A public-works official of PUPR (the pejabat role, MFA set up)."""
+    return official(pupr)

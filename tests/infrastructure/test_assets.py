@@ -17,22 +17,12 @@ from infrastructure import condition, selectors, services
 from infrastructure.models import Asset, Device, Inspection, InspectionPhoto
 from portal.models import Activity
 from tests.infrastructure.factories import AssetFactory, DeviceFactory
-from tests.infrastructure.project_factories import UnitFactory, fake_exe, official, png
+from tests.infrastructure.project_factories import UnitFactory, fake_exe, png
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def pupr(db):
-    return UnitFactory(code="PUPR", name="Dinas PUPR")
-
-
-@pytest.fixture
-def pejabat(pupr):
-    return official(pupr)
 
 
 def _days_ago(days: int) -> datetime.date:

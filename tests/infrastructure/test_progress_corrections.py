@@ -30,16 +30,6 @@ def _today(settings):
 
 
 @pytest.fixture
-def pupr(db):
-    return UnitFactory(code="PUPR", name="Dinas PUPR")
-
-
-@pytest.fixture
-def pejabat(pupr):
-    return official(pupr)
-
-
-@pytest.fixture
 def report(pupr):
     """A May report whose actual physical figure was mistyped: 8 instead of 38 (late)."""
     project = ProjectFactory(agency=pupr)

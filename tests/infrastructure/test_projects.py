@@ -41,16 +41,6 @@ def _today():
         yield
 
 
-@pytest.fixture
-def pupr(db):
-    return UnitFactory(code="PUPR", name="Dinas PUPR")
-
-
-@pytest.fixture
-def pejabat(pupr):
-    return official(pupr)
-
-
 def _progress(project) -> projects.Progress:
     return projects.progress_of(project, list(project.reports.order_by("period_end")))
 
