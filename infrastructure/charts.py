@@ -36,12 +36,9 @@ class Tick:
 
 
 @dataclass
-class SCurve:
-    """Planned against actual cumulative physical progress of one project (0-100 %)."""
+class _Frame:
+    """The viewBox, plot margins and axis ticks every chart's template draws."""
 
-    planned: str = ""
-    actual: str = ""
-    today_x: float | None = None
     y_ticks: list[Tick] = field(default_factory=list)
     x_ticks: list[Tick] = field(default_factory=list)
     width: int = WIDTH
@@ -50,6 +47,15 @@ class SCurve:
     right_edge: int = WIDTH - RIGHT
     bottom_edge: int = HEIGHT - BOTTOM
     top: int = TOP
+
+
+@dataclass
+class SCurve(_Frame):
+    """Planned against actual cumulative physical progress of one project (0-100 %)."""
+
+    planned: str = ""
+    actual: str = ""
+    today_x: float | None = None
 
     @property
     def empty(self) -> bool:
@@ -110,7 +116,7 @@ def _polyline(points: Iterable[tuple[float, float]]) -> str:
 
 
 @dataclass
-class LineChart:
+class LineChart(_Frame):
     """One metric over a time window: the line is broken where data is missing."""
 
     segments: list[str] = field(default_factory=list)
@@ -118,14 +124,6 @@ class LineChart:
     low: float | None = None
     high: float | None = None
     count: int = 0
-    y_ticks: list[Tick] = field(default_factory=list)
-    x_ticks: list[Tick] = field(default_factory=list)
-    width: int = WIDTH
-    height: int = HEIGHT
-    left: int = LEFT
-    right_edge: int = WIDTH - RIGHT
-    bottom_edge: int = HEIGHT - BOTTOM
-    top: int = TOP
 
     @property
     def empty(self) -> bool:
