@@ -28,6 +28,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from infrastructure.ingest.wire import utf8_string, varint
+
 log = logging.getLogger("infrastructure.ingest")
 
 _RECV_SIZE = 1 << 20  # one read takes hundreds of messages at full rate
@@ -36,20 +38,6 @@ _MAX_PACKET = 16 << 20  # larger than any payload we accept (INFRA_MAX_PAYLOAD_B
 
 class ProtocolError(Exception):
     """The broker sent something we cannot parse or do not expect: reset the connection."""
-
-
-def varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value % 128, value // 128
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
-def _string(text: str | bytes) -> bytes:
-    data = text.encode() if isinstance(text, str) else text
-    return len(data).to_bytes(2, "big") + data
 
 
 def connect_packet(
@@ -63,18 +51,18 @@ def connect_packet(
 ) -> bytes:
     """CONNECT, MQTT 5, clean_start=False: a restarted ingester resumes its session."""
     flags = 0x00
-    payload = _string(client_id)
+    payload = utf8_string(client_id)
     if username is not None:
         flags |= 0x80
-        payload += _string(username)
+        payload += utf8_string(username)
     if password is not None:
         flags |= 0x40
-        payload += _string(password)
+        payload += utf8_string(password)
     properties = (
         b"\x11" + session_expiry.to_bytes(4, "big") + b"\x21" + receive_maximum.to_bytes(2, "big")
     )
     body = (
-        _string("MQTT")
+        utf8_string("MQTT")
         + bytes([5, flags])
         + keepalive.to_bytes(2, "big")
         + varint(len(properties))
@@ -85,7 +73,7 @@ def connect_packet(
 
 
 def subscribe_packet(packet_id: int, topic: str, qos: int = 1) -> bytes:
-    body = packet_id.to_bytes(2, "big") + b"\x00" + _string(topic) + bytes([qos])
+    body = packet_id.to_bytes(2, "big") + b"\x00" + utf8_string(topic) + bytes([qos])
     return b"\x82" + varint(len(body)) + body
 
 

@@ -21,7 +21,8 @@ from collections.abc import Iterable
 _SEND_CHUNK = 64 * 1024
 
 
-def _varint(length: int) -> bytes:
+def varint(length: int) -> bytes:
+    """MQTT's variable-length integer (remaining length, property lengths)."""
     out = bytearray()
     while True:
         byte, length = length % 128, length // 128
@@ -30,8 +31,9 @@ def _varint(length: int) -> bytes:
             return bytes(out)
 
 
-def _string(text: str) -> bytes:
-    data = text.encode()
+def utf8_string(text: str | bytes) -> bytes:
+    """MQTT's length-prefixed string (or binary data)."""
+    data = text.encode() if isinstance(text, str) else text
     return len(data).to_bytes(2, "big") + data
 
 
@@ -42,9 +44,9 @@ class LeanPublisher:
         self.window = window
         self.sock = socket.create_connection((host, port), timeout=30)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        body = _string("MQTT") + bytes([4, 0x02]) + keepalive.to_bytes(2, "big")
-        body += _string(client_id)
-        self.sock.sendall(b"\x10" + _varint(len(body)) + body)
+        body = utf8_string("MQTT") + bytes([4, 0x02]) + keepalive.to_bytes(2, "big")
+        body += utf8_string(client_id)
+        self.sock.sendall(b"\x10" + varint(len(body)) + body)
         connack = self._read_exact(4)
         if connack[0] != 0x20 or connack[3] != 0:
             raise ConnectionError(f"broker refused the connection: {connack!r}")
@@ -94,8 +96,8 @@ class LeanPublisher:
         self._next_id = self._next_id % 65535 + 1
         while self._next_id in self._inflight:
             self._next_id = self._next_id % 65535 + 1
-        body = _string(topic) + self._next_id.to_bytes(2, "big") + payload
-        self._buffer += b"\x32" + _varint(len(body)) + body
+        body = utf8_string(topic) + self._next_id.to_bytes(2, "big") + payload
+        self._buffer += b"\x32" + varint(len(body)) + body
         self._inflight.add(self._next_id)
         self.published += 1
         if len(self._buffer) >= _SEND_CHUNK:
