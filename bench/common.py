@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -104,7 +105,7 @@ def format_value(value: Any) -> str:
 # --- Machine facts ----------------------------------------------------------------
 
 
-def _cpu_counters() -> tuple[int, int]:
+def cpu_counters() -> tuple[int, int]:
     """(idle ticks, total ticks) over all CPUs since boot, from /proc/stat."""
     with open("/proc/stat", encoding="ascii") as stat:
         values = [int(v) for v in stat.readline().split()[1:9]]
@@ -114,9 +115,9 @@ def _cpu_counters() -> tuple[int, int]:
 
 def cpu_idle_fraction(seconds: float = 1.0) -> float:
     """Share of the machine's CPU time that was idle over the next `seconds`."""
-    idle0, total0 = _cpu_counters()
+    idle0, total0 = cpu_counters()
     time.sleep(seconds)
-    idle1, total1 = _cpu_counters()
+    idle1, total1 = cpu_counters()
     return round((idle1 - idle0) / max(1, total1 - total0), 3)
 
 
@@ -153,7 +154,7 @@ def _maintenance_url(database_url: str) -> str:
     return urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
 
 
-def _connect(database_url: str):
+def connect(database_url: str):
     import psycopg2
 
     try:
@@ -167,7 +168,7 @@ def _connect(database_url: str):
 
 
 def postgres_version(database_url: str) -> str:
-    connection = _connect(_maintenance_url(database_url))
+    connection = connect(_maintenance_url(database_url))
     try:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
@@ -188,7 +189,7 @@ def bench_database(name: str = BENCH_DB_NAME) -> Iterator[str]:
     from psycopg2 import sql
 
     database_url = bench_database_url(name)
-    connection = _connect(_maintenance_url(database_url))
+    connection = connect(_maintenance_url(database_url))
     try:
         with connection.cursor() as cursor:
             _drop_database(cursor, name)
@@ -339,6 +340,50 @@ def proc_cpu_seconds(pids: list[int]) -> float:
         if fields:
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / _CLOCK_TICKS
+
+
+class BackendCpu:
+    """CPU seconds of the bench database's backends over the run.
+
+    Workers reconnect (CONN_MAX_AGE) and autovacuum workers come and go, so the
+    backends are sampled every half second; each one counts from its first sample (or
+    from zero when it was born during the run) to its last.
+    """
+
+    def __init__(self, db_url: str) -> None:
+        self._connection = connect(db_url)
+        self._connection.autocommit = True
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._sample(initial=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pg-cpu", daemon=True)
+        self._thread.start()
+
+    def _sample(self, *, initial: bool = False) -> None:
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type IN "
+                "('client backend', 'autovacuum worker')"
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        for pid in pids:
+            used = proc_cpu_seconds([pid])
+            self._first.setdefault(pid, used if initial else 0.0)
+            # A backend that just exited reads as 0: keep its last figure.
+            self._last[pid] = max(self._last.get(pid, 0.0), used)
+
+    def _run(self) -> None:
+        while not self._stopping.wait(0.5):
+            self._sample()
+
+    def stop(self) -> float:
+        self._stopping.set()
+        self._thread.join()
+        self._sample()
+        self._connection.close()
+        return sum(self._last[pid] - self._first[pid] for pid in self._last)
 
 
 class Gunicorn:
@@ -530,7 +575,7 @@ async def _load(
     samples: dict[str, tuple[float, float, tuple[int, int]]] = {}
 
     def sample(label: str) -> None:
-        samples[label] = (time.process_time(), proc_cpu_seconds(server_pids), _cpu_counters())
+        samples[label] = (time.process_time(), proc_cpu_seconds(server_pids), cpu_counters())
 
     async def sampler() -> None:
         await asyncio.sleep(max(0.0, window_start - clock()))

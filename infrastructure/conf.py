@@ -64,7 +64,12 @@ def ingest_batch_max() -> int:
 
 
 def ingest_flush_seconds() -> float:
-    return float(_get("INGEST_FLUSH_SECONDS", 0.2))
+    return float(_get("INGEST_FLUSH_SECONDS", 0.15))
+
+
+def ingest_tasks_per_batch() -> int:
+    """Celery tasks one flush becomes (split by device): as many as ingest worker processes."""
+    return int(_get("INGEST_TASKS_PER_BATCH", 2))
 
 
 def ingest_queue_max() -> int:

@@ -126,12 +126,22 @@ def _is_number(value: object) -> bool:
     return type(value) in (int, float)
 
 
+def _is_finite_number(value: object) -> bool:
+    """A JSON number a float can hold (an integer of 400 digits cannot)."""
+    if type(value) not in (int, float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _parse_ts(raw: object, received_ms: int) -> int:
     """Epoch milliseconds from a `ts` field (absent: server time)."""
     if raw is None:
         return received_ms
     if _is_number(raw):
-        if not math.isfinite(raw):
+        if not _is_finite_number(raw):
             raise _Invalid(BAD_SHAPE, "ts is not a finite number")
         return int(raw)
     if isinstance(raw, str):
@@ -251,7 +261,7 @@ def parse_message(
             metric_id = device.metrics.get(name)
             if metric_id is None:
                 problems.setdefault(UNKNOWN_METRIC, []).append(f"unknown metric {name[:64]}")
-            elif not _is_number(value) or not math.isfinite(value):
+            elif not _is_finite_number(value):
                 problems.setdefault(NON_NUMERIC, []).append(f"{name[:64]} is not a number")
             else:
                 result.readings.append((metric_id, ts, float(value)))
@@ -268,8 +278,58 @@ def parse_messages(
     lookup: Callable[[str], DeviceInfo | None],
     limits: Limits,
 ) -> ParseResult:
-    """Parse a batch of (topic, payload, received epoch ms) messages."""
+    """Parse a batch of (topic, payload, received epoch ms) messages.
+
+    The common message — `{"ts": <epoch ms>, "values": {...}}` from a known, enabled
+    device, every value a finite number of a known metric, `ts` in range — is read
+    here without the per-message bookkeeping of `parse_message` (a third of a worker's
+    CPU at full rate); anything else, however slightly off, takes `parse_message`, so
+    both paths give the same result (tested over random payloads).
+    """
     result = ParseResult()
+    readings, seen = result.readings, result.seen
+    earliest = limits.now_ms - limits.max_age_ms
+    latest = limits.now_ms + limits.max_skew_ms
+    loads, isfinite = json.loads, math.isfinite
     for topic, payload, received_ms in messages:
-        result.extend(parse_message(topic, payload, received_ms, lookup=lookup, limits=limits))
+        fast = None
+        try:
+            key = device_key_from_topic(topic) if type(topic) is str else None
+            device = lookup(key) if key is not None else None
+            if (
+                device is not None
+                and device.enabled
+                and type(payload) is bytes
+                and len(payload) <= limits.max_payload_bytes
+            ):
+                document = loads(payload)
+                if type(document) is dict and len(document) == 2:
+                    ts, values = document.get("ts"), document.get("values")
+                    if (
+                        type(ts) is int
+                        and earliest <= ts <= latest
+                        and type(values) is dict
+                        and values
+                    ):
+                        metrics = device.metrics
+                        fast = []
+                        for name, value in values.items():
+                            metric_id = metrics.get(name)
+                            if (
+                                metric_id is None
+                                or type(value) not in (int, float)
+                                or not isfinite(value)
+                            ):
+                                fast = None
+                                break
+                            fast.append((metric_id, ts, float(value)))
+        except (ValueError, RecursionError, OverflowError):
+            fast = None  # bad JSON, an integer too large for a float: parse_message says why
+        if fast is None:
+            result.extend(parse_message(topic, payload, received_ms, lookup=lookup, limits=limits))
+            continue
+        readings.extend(fast)
+        result.messages += 1
+        if received_ms > seen.get(device.id, -1):
+            seen[device.id] = received_ms
     return result

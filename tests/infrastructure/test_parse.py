@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from infrastructure.ingest.parse import (
     DeviceInfo,
     Limits,
+    ParseResult,
     device_key_from_topic,
     parse_message,
     parse_messages,
@@ -217,3 +218,64 @@ def test_parser_never_raises_on_random_json(document, topic, received):
 def test_parser_never_raises_on_random_bytes(payload):
     result = parse(payload)
     assert result.readings or result.rejections
+
+
+def _one_by_one(messages):
+    """parse_messages' reference: every message through parse_message (no fast path)."""
+    result = ParseResult()
+    for topic, payload, received in messages:
+        result.extend(parse_message(topic, payload, received, lookup=DEVICES.get, limits=LIMITS))
+    return result
+
+
+def _same(fast, reference):
+    assert fast.readings == reference.readings
+    assert fast.seen == reference.seen
+    assert fast.messages == reference.messages
+    assert [(r.reason, r.count, r.message, r.digest) for r in fast.rejections] == [
+        (r.reason, r.count, r.message, r.digest) for r in reference.rejections
+    ]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    documents=st.lists(
+        json_values
+        | st.fixed_dictionaries(
+            {
+                "ts": st.integers(min_value=NOW - 9 * 86_400_000, max_value=NOW + 10**6)
+                | st.floats(allow_nan=True)
+                | st.booleans(),
+                "values": st.dictionaries(
+                    st.sampled_from(["strain", "temp", "x"]),
+                    st.integers(min_value=-(10**400), max_value=10**400)
+                    | st.floats(allow_nan=True, allow_infinity=True)
+                    | st.booleans()
+                    | st.none(),
+                    max_size=3,
+                ),
+            }
+        ),
+        max_size=6,
+    ),
+    topic=st.sampled_from([TOPIC, "portal/v1/devices/dev-off/telemetry", "x/y"]),
+)
+def test_the_batch_fast_path_gives_what_parse_message_gives(documents, topic):
+    messages = []
+    for index, document in enumerate(documents):
+        messages.append((topic, json.dumps(document).encode(), NOW + index))
+    _same(parse_messages(messages, lookup=DEVICES.get, limits=LIMITS), _one_by_one(messages))
+
+
+def test_an_integer_too_large_for_a_float_is_rejected_not_raised():
+    huge = str(10**400).encode()
+    result = parse_messages(
+        [
+            (TOPIC, b'{"ts": %d, "values": {"strain": %s, "temp": 2}}' % (NOW, huge), NOW),
+            (TOPIC, b'{"ts": %s, "values": {"strain": 1}}' % huge, NOW),
+        ],
+        lookup=DEVICES.get,
+        limits=LIMITS,
+    )
+    assert result.readings == [(12, NOW, 2.0)]
+    assert reasons(result) == {"non_numeric": 1, "bad_shape": 1}

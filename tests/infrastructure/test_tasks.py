@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from infrastructure.ingest.handover import task_payload
+from infrastructure.ingest.handover import split_by_device, task_payload
 from infrastructure.models import DeadLetter, Reading
 from infrastructure.tasks import ingest_batch
 from tests.infrastructure.conftest import topic
@@ -32,3 +32,18 @@ def test_invalid_utf8_survives_the_trip_to_the_worker_as_bad_json(sensor, now_ms
     )
     ingest_batch.apply(args=[payload]).get()
     assert DeadLetter.objects.get().reason == "bad_json"
+
+
+def test_a_flush_splits_by_device_keeping_every_message_and_each_devices_order():
+    messages = [(topic(f"dev-{n % 7}"), f'{{"v": {n}}}'.encode(), n) for n in range(100)]
+    parts = split_by_device(messages, 2)
+    assert 1 <= len(parts) <= 2
+    assert sorted(m for part in parts for m in part) == sorted(messages)
+    for part in parts:
+        devices = {t for t, _p, _r in part}
+        assert not any(devices & {t for t, _p, _r in other} for other in parts if other is not part)
+        for device in devices:
+            mine = [r for t, _p, r in part if t == device]
+            assert mine == sorted(mine)
+    assert split_by_device(messages, 1) == [messages]
+    assert split_by_device(messages[:3], 2) == [messages[:3]]  # too small to be worth it
