@@ -86,8 +86,16 @@ def test_readings_published_over_mqtt_are_stored_and_bad_ones_dead_lettered(brok
     assert "stopped after" in output and "stored=101" in output
 
 
-def test_killing_the_ingester_mid_stream_stores_every_reading_exactly_once(broker_port, tmp_path):
-    """20,000 readings (4,000 messages of 5 metrics); SIGKILL midway, restart with the same id."""
+@pytest.mark.parametrize("mode", ["inline", "celery"])
+def test_killing_the_ingester_mid_stream_stores_every_reading_exactly_once(
+    broker_port, tmp_path, mode
+):
+    """20,000 readings (4,000 messages of 5 metrics); SIGKILL midway, restart with the same id.
+
+    In Celery mode (production's) two prefork worker processes write the batches, split
+    by device, and one of them is SIGKILLed at the same moment: its task comes back
+    (acks_late, reject_on_worker_lost) and the readings' key absorbs what it had written.
+    """
     devices = 10
     for number in range(devices):
         _device(f"dev-kill-{number}", 5)
@@ -97,31 +105,82 @@ def test_killing_the_ingester_mid_stream_stores_every_reading_exactly_once(broke
         + json.dumps({"ts": base + n, "values": {f"m{m}": n + m / 10 for m in range(5)}})
         for n in range(4000)
     ]
+    inline = mode == "inline"
+    worker = None if inline else _celery_worker(broker_port, tmp_path, processes=2)
     log_path = tmp_path / "ingest.log"
-    ingester = IngesterProcess(broker_port, log_path)
-    ingester.wait_connected()
-    started = time.monotonic()
-    stream = start_publisher(broker_port, lines, rate=800, tmp_path=tmp_path)
-    wait_for(lambda: Reading.objects.count() >= 4000, 30, "nothing stored before the kill")
-    ingester.stop(signal.SIGKILL)
-    stored_at_kill = Reading.objects.count()
-    print(f"killed at {time.monotonic() - started:.2f} s with {stored_at_kill} readings stored")
-    assert stored_at_kill < 16000, "the stream ended before the kill: slow the publisher down"
-
-    restarted = IngesterProcess(broker_port, log_path)
+    ingester = IngesterProcess(broker_port, log_path, inline=inline)
+    restarted = None
     try:
+        ingester.wait_connected()
+        started = time.monotonic()
+        stream = start_publisher(broker_port, lines, rate=800, tmp_path=tmp_path)
+        wait_for(lambda: Reading.objects.count() >= 4000, 30, "nothing stored before the kill")
+        ingester.stop(signal.SIGKILL)
+        if worker is not None:
+            os.kill(child_pids(worker.pid)[0], signal.SIGKILL)
+        stored_at_kill = Reading.objects.count()
+        print(f"killed at {time.monotonic() - started:.2f} s with {stored_at_kill} readings stored")
+        assert stored_at_kill < 16000, "the stream ended before the kill: slow the publisher down"
+
+        restarted = IngesterProcess(broker_port, log_path, inline=inline)
         restarted.wait_connected(count=2)
         assert "session present: True" in log_path.read_text()
         assert stream.wait(timeout=60) == 0, stream.stderr.read()
-        wait_for(lambda: Reading.objects.count() >= 20000, 60, "readings were lost")
+        wait_for(lambda: Reading.objects.count() >= 20000, 90, "readings were lost")
         time.sleep(1)  # anything redelivered late must still be absorbed
     finally:
-        assert restarted.stop() == 0
+        if restarted is not None:
+            assert restarted.stop() == 0
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
     assert Reading.objects.count() == 20000
     # Exactly once in the rollups too: redelivered readings never counted twice.
     rollups_compact()  # what the workers and beat do every few seconds
     assert HourlyRollup.objects.aggregate(n=Sum("count"))["n"] == 20000
     assert not DeadLetter.objects.exists()
+
+
+def child_pids(parent: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            if int(fields[1]) == parent:
+                children.append(int(entry.name))
+    assert children, "the worker has no pool processes"
+    return sorted(children)
+
+
+def _celery_worker(broker_port: int, tmp_path: Path, *, processes: int = 0) -> subprocess.Popen:
+    """A Celery worker on the ingest queue: the solo pool, or prefork with `processes`;
+    it is ready once it logs so (the ingester hands batches over to the queue before)."""
+    import redis
+
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        pytest.skip("the Celery path needs REDIS_URL")
+    redis.Redis.from_url(redis_url).delete("celery", "ingest")  # stale tasks of an earlier run
+    pool = [f"--concurrency={processes}"] if processes else ["--pool=solo"]
+    log = tmp_path / "worker.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                *("-m", "celery", "-A", "portal", "worker", *pool, "--loglevel=INFO"),
+                "--queues=celery,ingest",
+                *("--without-heartbeat", "--without-mingle", "--without-gossip"),
+            ],
+            cwd=REPO,
+            env=process_env(broker_port),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for(lambda: "ready." in log.read_text(errors="replace"), 60, "the worker to start")
+    return worker
 
 
 def _stream(key: str, count: int, metrics: int = 2) -> list[str]:
@@ -134,26 +193,8 @@ def _stream(key: str, count: int, metrics: int = 2) -> list[str]:
 
 
 def test_batches_handed_to_a_celery_worker_are_stored(broker_port, tmp_path):
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        pytest.skip("the Celery path needs REDIS_URL")
-    import redis
-
-    redis.Redis.from_url(redis_url).delete("celery")  # stale tasks of an earlier run
     _device("dev-celery-1", 2)
-    env = process_env(broker_port)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            *("-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"),
-            "--queues=celery,ingest",
-            *("--without-heartbeat", "--without-mingle", "--without-gossip"),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = _celery_worker(broker_port, tmp_path)
     ingester = IngesterProcess(broker_port, tmp_path / "ingest.log", inline=False)
     try:
         ingester.wait_connected()
