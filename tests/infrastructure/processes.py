@@ -133,3 +133,18 @@ def wait_for(predicate, timeout: float, message: str) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(message)
+
+
+def child_pids(parent: int) -> list[int]:
+    """The processes whose parent is `parent` (a Celery worker's pool), from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            if int(fields[1]) == parent:
+                children.append(int(entry.name))
+    assert children, "the worker has no pool processes"
+    return sorted(children)

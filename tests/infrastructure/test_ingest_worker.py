@@ -19,6 +19,7 @@ from infrastructure.models import Reading
 from infrastructure.tasks import ingest_batch
 from portal.celery import app as celery_app
 from tests.infrastructure.conftest import topic
+from tests.infrastructure.processes import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -45,15 +46,6 @@ def _worker(queue: str) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _worker_backends() -> set[int]:
@@ -86,21 +78,21 @@ def test_a_worker_reuses_its_connection_and_survives_the_server_cutting_it(senso
     worker = _worker(queue)
     try:
         _send(queue, now, 100)
-        _wait(lambda: Reading.objects.count() == 100, 60, "the first batch")
+        wait_for(lambda: Reading.objects.count() == 100, 60, "the first batch")
         first = _worker_backends()
         assert first, "the worker holds no connection between tasks"
 
         _send(queue, now + 1000, 100)
-        _wait(lambda: Reading.objects.count() == 200, 30, "the second batch")
+        wait_for(lambda: Reading.objects.count() == 200, 30, "the second batch")
         assert _worker_backends() == first, "the worker opened a new connection for a task"
 
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) pid", [list(first)]
             )
-        _wait(lambda: not (_worker_backends() & first), 10, "the cut connection to go")
+        wait_for(lambda: not (_worker_backends() & first), 10, "the cut connection to go")
         _send(queue, now + 2000, 100)
-        _wait(lambda: Reading.objects.count() == 300, 60, "a batch after the cut")
+        wait_for(lambda: Reading.objects.count() == 300, 60, "a batch after the cut")
     finally:
         celery_app.conf.task_always_eager = eager
         worker.terminate()

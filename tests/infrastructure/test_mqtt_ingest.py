@@ -21,6 +21,7 @@ from tests.infrastructure.processes import (
     MOSQUITTO,
     REPO,
     IngesterProcess,
+    child_pids,
     mosquitto,
     process_env,
     start_publisher,
@@ -139,20 +140,6 @@ def test_killing_the_ingester_mid_stream_stores_every_reading_exactly_once(
     rollups_compact()  # what the workers and beat do every few seconds
     assert HourlyRollup.objects.aggregate(n=Sum("count"))["n"] == 20000
     assert not DeadLetter.objects.exists()
-
-
-def child_pids(parent: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (FileNotFoundError, ProcessLookupError, IndexError):
-                continue
-            if int(fields[1]) == parent:
-                children.append(int(entry.name))
-    assert children, "the worker has no pool processes"
-    return sorted(children)
 
 
 def _celery_worker(broker_port: int, tmp_path: Path, *, processes: int = 0) -> subprocess.Popen:
