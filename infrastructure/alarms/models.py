@@ -94,8 +94,9 @@ class AlarmRule(models.Model):
         _("selama (menit)"),
         default=0,
         help_text=_(
-            "Ambang harus terlampaui terus-menerus selama ini sebelum alarm berbunyi. "
-            "Untuk laju perubahan: panjang jendela pengukuran. Untuk luring: tambahan "
+            "Ambang harus terlampaui terus-menerus selama ini sebelum alarm berbunyi; "
+            "0: setiap pembacaan yang melampaui ambang, termasuk lonjakan singkat di antara "
+            "dua evaluasi. Untuk laju perubahan: panjang jendela pengukuran. Untuk luring: tambahan "
             "waktu setelah batas luring perangkat."
         ),
     )
@@ -120,6 +121,9 @@ class AlarmRule(models.Model):
         help_text=_("Pejabat teknis yang aktif di unit ini menerima pemberitahuan."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Readings up to this time have been checked for a breach between two evaluations
+    # (rules with no duration; see alarms/rules.py).
+    peaks_checked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("aturan alarm")

@@ -15,8 +15,12 @@ Definitions (the contract the tests check):
   [anchor, now] breaches T (strictly: value > T, or < T for "below"), where `anchor` is
   the metric's last reading at or before `now - N min` and no older than
   `now - N min - offline_after`. In other words the breach began no later than N
-  minutes ago and no reading since has been on the safe side. With N = 0 the latest
-  value alone decides. The same window decides the severity: the escalated severity
+  minutes ago and no reading since has been on the safe side. With N = 0 any reading
+  decides: the latest value, and every reading since the rule's previous evaluation
+  (`peaks_checked_until`, up to PEAK_LAG before now, so that readings still in the
+  pipeline are not skipped), so a spike between two ticks raises an alarm — at its
+  peak value and severity — which a later tick clears once the latest value is on
+  the safe side. The same window decides the severity: the escalated severity
   when every reading in it also breaches the escalated threshold.
 - **Rate of change** is (latest value - anchor value) / minutes between them, with the
   anchor as above and N the window; its magnitude is compared with the thresholds,
@@ -58,6 +62,11 @@ from infrastructure.models import Device, Metric, Reading
 logger = logging.getLogger(__name__)
 
 _CHUNK = 200  # OR-ed (metric, anchor) terms per query over raw readings
+# Readings younger than this may still be on their way (ingest p95 is well under a
+# second); the next evaluation checks them for peaks.
+PEAK_LAG = datetime.timedelta(seconds=5)
+# After a pause of the evaluator, peaks are looked for this far back at most.
+PEAK_LOOKBACK = datetime.timedelta(minutes=15)
 
 
 @dataclass
@@ -431,6 +440,61 @@ def _evaluate_values(targets: list[_Target], now: datetime.datetime, outcome: Ou
     outcome.updated += _track_values(tracked, now)
 
 
+def _evaluate_peaks(targets: list[_Target], now: datetime.datetime, outcome: Outcome) -> None:
+    """Rules with no duration: raise for a breach between the previous evaluation and now.
+
+    Only targets without an active alarm and whose latest value is on the safe side
+    are looked at (the others are `_evaluate_values`' business): one grouped query per
+    rule, over the index of (metric, time).
+    """
+    until = now - PEAK_LAG
+    instant = [
+        target
+        for target in targets
+        if target.rule.kind in (AlarmRule.Kind.ABOVE, AlarmRule.Kind.BELOW)
+        and target.rule.duration_minutes == 0
+    ]
+    by_rule: dict[int, list[_Target]] = defaultdict(list)
+    rules: dict[int, AlarmRule] = {}
+    for target in instant:
+        by_rule[target.rule.pk].append(target)
+        rules[target.rule.pk] = target.rule
+    for rule_id, group in by_rule.items():
+        rule = rules[rule_id]
+        if rule.peaks_checked_until is None:
+            continue  # a new rule starts from now: old readings are history, not alarms
+        since = max(rule.peaks_checked_until, until - PEAK_LOOKBACK)
+        quiet = {
+            target.metric_id: target
+            for target in group
+            if target.alarm is None and _level(rule, target.value) is None
+        }
+        if since >= until or not quiet:
+            continue
+        extreme = Min("value") if rule.kind == AlarmRule.Kind.BELOW else Max("value")
+        rows = (
+            Reading.objects.filter(metric_id__in=list(quiet), ts__gt=since, ts__lte=until)
+            .values("metric_id")
+            .annotate(peak=extreme)
+            .values_list("metric_id", "peak")
+        )
+        for metric_id, peak in rows:
+            level = _level(rule, peak)
+            if level is not None:
+                outcome.raised += _raise(
+                    rule=rule,
+                    device_id=quiet[metric_id].device_id,
+                    metric_id=metric_id,
+                    severity=level,
+                    value=peak,
+                    now=now,
+                )
+    if rules:
+        AlarmRule.objects.filter(pk__in=list(rules)).filter(
+            Q(peaks_checked_until__isnull=True) | Q(peaks_checked_until__lt=until)
+        ).update(peaks_checked_until=until)
+
+
 def _evaluate_offline(
     rules: list[AlarmRule],
     active: dict[tuple[int, int], Alarm],
@@ -499,6 +563,7 @@ def alarms_evaluate(*, now: datetime.datetime | None = None) -> Outcome:
     if rate_targets:
         _rates(rate_targets, now)
     _evaluate_values(targets, now, outcome)
+    _evaluate_peaks(targets, now, outcome)
     offline_rules = [rule for rule in rules if rule.kind == AlarmRule.Kind.OFFLINE]
     _evaluate_offline(offline_rules, active, now, outcome)
     return outcome

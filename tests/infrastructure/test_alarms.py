@@ -127,6 +127,77 @@ def test_hysteresis_keeps_the_alarm_between_clear_and_raise_thresholds(strain):
     assert Alarm.objects.filter(rule=watch).count() == 2
 
 
+# --- spikes between two evaluations (rules with no duration) ---------------------------
+
+
+def seconds(n: float) -> datetime.timedelta:
+    return datetime.timedelta(seconds=n)
+
+
+def test_a_spike_between_two_evaluations_raises_an_alarm_that_a_later_one_clears(strain):
+    t0 = base_time()
+    watch = rule(metric=strain, escalated_severity=Severity.CRITICAL, escalated_threshold=400.0)
+    lasting = rule(name="Regangan lama", metric=strain, duration_minutes=5)
+    feed(KEY, "strain", [(t0, 100.0)])
+    assert alarms_evaluate(now=t0).raised == 0
+
+    # 450 for two seconds, between two ticks ten seconds apart: the latest value is safe.
+    feed(KEY, "strain", [(t0 + seconds(2), 450.0), (t0 + seconds(4), 120.0)])
+    outcome = alarms_evaluate(now=t0 + seconds(10))
+    assert outcome.raised == 1
+    [alarm] = _alarms(rule=watch)
+    assert (alarm.severity, alarm.start_value, alarm.peak_value) == (
+        Severity.CRITICAL,
+        450.0,
+        450.0,
+    )
+    assert not _alarms(rule=lasting), "a rule with a duration ignores a two-second spike"
+
+    assert alarms_evaluate(now=t0 + seconds(20)).cleared == 1
+    assert alarms_evaluate(now=t0 + seconds(30)).raised == 0  # the same spike, not again
+    alarm.refresh_from_db()
+    assert not alarm.is_active
+    assert [e.kind for e in alarm.events.all()] == [
+        AlarmEvent.Kind.RAISED,
+        AlarmEvent.Kind.CLEARED,
+    ]
+
+
+def test_a_spike_below_the_threshold_of_a_below_rule_raises_too(sensor):
+    temp = sensor.metrics.get(name="deck_temp")
+    t0 = base_time()
+    watch = rule(metric=temp, kind=AlarmRule.Kind.BELOW, threshold=5.0)
+    feed(KEY, "deck_temp", [(t0, 20.0)])
+    alarms_evaluate(now=t0)
+    feed(
+        KEY, "deck_temp", [(t0 + seconds(1), 3.0), (t0 + seconds(2), 2.0), (t0 + seconds(3), 19.0)]
+    )
+    assert alarms_evaluate(now=t0 + seconds(10)).raised == 1
+    [alarm] = _alarms(rule=watch)
+    assert alarm.start_value == 2.0
+
+
+def test_a_reading_still_in_the_pipeline_is_checked_by_the_next_evaluation(strain):
+    t0 = base_time()
+    watch = rule(metric=strain)
+    feed(KEY, "strain", [(t0, 100.0)])
+    alarms_evaluate(now=t0)
+    feed(KEY, "strain", [(t0 + seconds(8), 450.0), (t0 + seconds(9), 100.0)])
+    # At t0 + 10 s the spike is 2 s old, younger than the lag: left for the next tick.
+    assert alarms_evaluate(now=t0 + seconds(10)).raised == 0
+    assert alarms_evaluate(now=t0 + seconds(20)).raised == 1
+    assert len(_alarms(rule=watch)) == 1
+
+
+def test_spikes_from_before_a_rules_first_evaluation_raise_nothing(strain):
+    t0 = base_time()
+    feed(KEY, "strain", [(t0, 450.0), (t0 + seconds(2), 100.0)])
+    watch = rule(metric=strain)
+    assert alarms_evaluate(now=t0 + seconds(10)).raised == 0
+    assert alarms_evaluate(now=t0 + seconds(20)).raised == 0
+    assert not _alarms(rule=watch)
+
+
 def test_below_rule_clears_above_its_clear_threshold(sensor):
     temp = sensor.metrics.get(name="deck_temp")
     t0 = base_time()
@@ -422,6 +493,22 @@ def test_evaluation_query_count_does_not_grow_with_metrics(db, django_assert_max
     # rules, active alarms, metrics in scope, devices in scope, anchors, window aggregate
     with django_assert_max_num_queries(6):
         outcome = alarms_evaluate(now=t0)
+    assert outcome.raised == 0
+
+
+def test_the_spike_check_query_count_does_not_grow_with_metrics(db, django_assert_max_num_queries):
+    t0 = base_time()
+    rule(asset_kind=Asset.Kind.BRIDGE, metric_name="strain")
+    for number in range(30):
+        device = DeviceFactory(key=f"dev-spiky-{number}", last_seen=t0)
+        MetricFactory(device=device, name="strain")
+        feed(device.key, "strain", [(t0, 100.0)])
+    alarms_evaluate(now=t0)
+    for number in range(30):
+        feed(f"dev-spiky-{number}", "strain", [(t0 + seconds(2), 100.0), (t0 + seconds(3), 90.0)])
+    # rules, active alarms, metrics in scope, the spikes of the rule, moving its mark
+    with django_assert_max_num_queries(5):
+        outcome = alarms_evaluate(now=t0 + seconds(10))
     assert outcome.raised == 0
 
 
