@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -47,6 +48,13 @@ def test_anyone_sees_assets_with_their_latest_readings(client, sensor, now_ms):
     assert "daring" in page
     assert "belum ada data" in page  # deck_temp has not reported yet
     assert f'href="{URL}"' in page and 'hx-get="' in page
+
+
+def test_the_page_polls_often_enough_to_stay_within_two_seconds(client, sensor):
+    page = client.get(URL).content.decode()
+    [interval] = re.findall(r'hx-trigger="[^"]*every ([0-9.]+)s"', page)
+    # The issue: ≤ 2 s behind. Polling plus ingestion's p95 target (500 ms) must fit.
+    assert float(interval) + 0.5 <= 2.0
 
 
 def test_a_reading_outside_the_expected_range_is_flagged(client, db, now_ms):
