@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from infrastructure import conf
+
 RawBatch = Sequence[tuple[str, bytes, int]]
 
 
@@ -55,7 +57,6 @@ def celery_sink(messages: RawBatch) -> None:
     """Publish the batch as INGEST_TASKS_PER_BATCH tasks (split by device); returns once
     the Celery broker holds all of them. A part published before a failure is written
     again with the whole batch's redelivery: the readings' key absorbs it."""
-    from infrastructure import conf
     from infrastructure.tasks import ingest_batch
 
     for part in split_by_device(messages, conf.ingest_tasks_per_batch()):

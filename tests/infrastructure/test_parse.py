@@ -259,11 +259,19 @@ def _same(fast, reference):
         max_size=6,
     ),
     topic=st.sampled_from([TOPIC, "portal/v1/devices/dev-off/telemetry", "x/y"]),
+    as_text=st.booleans(),
+    ensure_ascii=st.booleans(),
 )
-def test_the_batch_fast_path_gives_what_parse_message_gives(documents, topic):
+def test_the_batch_fast_path_gives_what_parse_message_gives(
+    documents, topic, as_text, ensure_ascii
+):
+    # as_text: the payloads as the Celery task carries them (text, surrogate escapes).
     messages = []
     for index, document in enumerate(documents):
-        messages.append((topic, json.dumps(document).encode(), NOW + index))
+        payload = json.dumps(document, ensure_ascii=ensure_ascii).encode("utf-8", "surrogatepass")
+        if as_text:
+            payload = payload.decode("utf-8", "surrogateescape")
+        messages.append((topic, payload, NOW + index))
     _same(parse_messages(messages, lookup=DEVICES.get, limits=LIMITS), _one_by_one(messages))
 
 
