@@ -448,19 +448,11 @@ def _evaluate_peaks(targets: list[_Target], now: datetime.datetime, outcome: Out
     rule, over the index of (metric, time).
     """
     until = now - PEAK_LAG
-    instant = [
-        target
-        for target in targets
-        if target.rule.kind in (AlarmRule.Kind.ABOVE, AlarmRule.Kind.BELOW)
-        and target.rule.duration_minutes == 0
-    ]
-    by_rule: dict[int, list[_Target]] = defaultdict(list)
-    rules: dict[int, AlarmRule] = {}
-    for target in instant:
-        by_rule[target.rule.pk].append(target)
-        rules[target.rule.pk] = target.rule
-    for rule_id, group in by_rule.items():
-        rule = rules[rule_id]
+    by_rule: dict[AlarmRule, list[_Target]] = defaultdict(list)
+    for target in targets:
+        if target.rule.kind != AlarmRule.Kind.RATE and target.rule.duration_minutes == 0:
+            by_rule[target.rule].append(target)
+    for rule, group in by_rule.items():
         if rule.peaks_checked_until is None:
             continue  # a new rule starts from now: old readings are history, not alarms
         since = max(rule.peaks_checked_until, until - PEAK_LOOKBACK)
@@ -489,8 +481,8 @@ def _evaluate_peaks(targets: list[_Target], now: datetime.datetime, outcome: Out
                     value=peak,
                     now=now,
                 )
-    if rules:
-        AlarmRule.objects.filter(pk__in=list(rules)).filter(
+    if by_rule:
+        AlarmRule.objects.filter(pk__in=[rule.pk for rule in by_rule]).filter(
             Q(peaks_checked_until__isnull=True) | Q(peaks_checked_until__lt=until)
         ).update(peaks_checked_until=until)
 
