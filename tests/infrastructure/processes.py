@@ -148,3 +148,27 @@ def child_pids(parent: int) -> list[int]:
                 children.append(int(entry.name))
     assert children, "the worker has no pool processes"
     return sorted(children)
+
+
+def celery_worker(
+    env: dict[str, str], log_path: Path, *, queues: str, processes: int = 0
+) -> subprocess.Popen:
+    """A Celery worker of the portal on `queues`, ready when this returns: the solo pool,
+    or prefork with `processes` (production's pool); its output goes to `log_path`."""
+    pool = [f"--concurrency={processes}"] if processes else ["--pool=solo"]
+    with log_path.open("wb") as output:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                *("-m", "celery", "-A", "portal", "worker", *pool, "--loglevel=INFO"),
+                f"--queues={queues}",
+                *("-n", f"test-{os.getpid()}-{time.monotonic_ns()}@localhost"),
+                *("--without-heartbeat", "--without-mingle", "--without-gossip"),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for(lambda: "ready." in log_path.read_text(errors="replace"), 60, "the worker to start")
+    return worker

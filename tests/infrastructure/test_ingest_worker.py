@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -19,33 +17,16 @@ from infrastructure.models import Reading
 from infrastructure.tasks import ingest_batch
 from portal.celery import app as celery_app
 from tests.infrastructure.conftest import topic
-from tests.infrastructure.processes import wait_for
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.infrastructure.processes import celery_worker, database_url, wait_for
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a worker process needs a shared database server"
 )
 
 
-def _worker(queue: str) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-    }
-    return subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "portal", "worker"),
-            *("-Q", queue, "--concurrency", "1", "-l", "ERROR"),
-            *("-n", f"ingest-conn-{uuid.uuid4().hex[:8]}@localhost"),
-            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _worker(queue: str, tmp_path) -> subprocess.Popen:
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": database_url()}
+    return celery_worker(env, tmp_path / "worker.log", queues=queue, processes=1)
 
 
 def _worker_backends() -> set[int]:
@@ -70,12 +51,14 @@ def _send(queue: str, first_ts: int, count: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_reuses_its_connection_and_survives_the_server_cutting_it(sensor, empty_readings):
+def test_a_worker_reuses_its_connection_and_survives_the_server_cutting_it(
+    sensor, empty_readings, tmp_path
+):
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False  # a real worker, through the Redis broker
     queue = f"ingest-conn-{uuid.uuid4().hex[:8]}"
     now = int(time.time() * 1000) - 60_000
-    worker = _worker(queue)
+    worker = _worker(queue, tmp_path)
     try:
         _send(queue, now, 100)
         wait_for(lambda: Reading.objects.count() == 100, 60, "the first batch")

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from infrastructure.services import rollups_compact
 from tests.infrastructure.factories import DeviceFactory, MetricFactory
 from tests.infrastructure.processes import (
     MOSQUITTO,
-    REPO,
     IngesterProcess,
+    celery_worker,
     child_pids,
     mosquitto,
     process_env,
@@ -143,31 +142,19 @@ def test_killing_the_ingester_mid_stream_stores_every_reading_exactly_once(
 
 
 def _celery_worker(broker_port: int, tmp_path: Path, *, processes: int = 0) -> subprocess.Popen:
-    """A Celery worker on the ingest queue: the solo pool, or prefork with `processes`;
-    it is ready once it logs so (the ingester hands batches over to the queue before)."""
+    """A worker on the queues the ingester hands batches to, with no stale tasks left."""
     import redis
 
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.skip("the Celery path needs REDIS_URL")
     redis.Redis.from_url(redis_url).delete("celery", "ingest")  # stale tasks of an earlier run
-    pool = [f"--concurrency={processes}"] if processes else ["--pool=solo"]
-    log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                *("-m", "celery", "-A", "portal", "worker", *pool, "--loglevel=INFO"),
-                "--queues=celery,ingest",
-                *("--without-heartbeat", "--without-mingle", "--without-gossip"),
-            ],
-            cwd=REPO,
-            env=process_env(broker_port),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    wait_for(lambda: "ready." in log.read_text(errors="replace"), 60, "the worker to start")
-    return worker
+    return celery_worker(
+        process_env(broker_port),
+        tmp_path / "worker.log",
+        queues="celery,ingest",
+        processes=processes,
+    )
 
 
 def _stream(key: str, count: int, metrics: int = 2) -> list[str]:
